@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { CommandOptions } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { getProvider } from "../providers/index.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
+import type { Io } from "../ui/io.js";
+import { parseDuration } from "../units.js";
+
+/** The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2. */
+export function providerFrom(options: CommandOptions, fallback?: string): Provider {
+  const name = (options.provider as string | undefined) ?? fallback;
+  if (!name) throw new UsageError("--provider is required", "see `hook providers` for the list");
+  return getProvider(name, providerOptionsFrom(options));
+}
+
+export function providerOptionsFrom(options: CommandOptions): ProviderOptions {
+  return {
+    signatureHeader: options.signatureHeader as string | undefined,
+    algorithm: options.algorithm as string | undefined,
+    encoding: options.encoding as string | undefined,
+    prefix: options.prefix as string | undefined,
+    webhookId: options.webhookId as string | undefined,
+    certFile: options.cert as string | undefined,
+    keyFile: options.privateKey as string | undefined,
+  };
+}
+
+/** All --secret values (repeatable, HOOK_SECRET, config), blank ones dropped. */
+export function secretsFrom(options: CommandOptions): string[] {
+  const raw = options.secret;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map(String).filter((s) => s.trim() !== "");
+}
+
+/** Secrets, required; a provider's own complaint about a secret (a Stripe sk_ key) is a hint. */
+export function requireSecrets(options: CommandOptions, provider: Provider): string[] {
+  const secrets = secretsFrom(options);
+  if (secrets.length === 0 && provider.name !== "none") {
+    throw new UsageError(
+      `--secret is required for provider ${provider.name}`,
+      "pass --secret, set HOOK_SECRET, or use env:NAME",
+    );
+  }
+  return secrets;
+}
+
+/** "K: V" lines -> Headers. A line without a colon is a usage error that quotes it. */
+export function parseHeaderFlags(lines: unknown): Headers {
+  const headers = new Headers();
+  const list = Array.isArray(lines) ? lines : lines === undefined ? [] : [lines];
+  for (const line of list.map(String)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0)
+      throw new UsageError(
+        `--header "${line}" is not "Name: value"`,
+        'for example --header "Stripe-Signature: t=…,v1=…"',
+      );
+    try {
+      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    } catch {
+      throw new UsageError(`--header "${line}" has a name or value that HTTP does not allow`);
+    }
+  }
+  return headers;
+}
+
+/** The body from --body-file, or all of stdin. Bytes, untouched. */
+export async function readBody(options: CommandOptions, io: Io): Promise<Uint8Array> {
+  const file = options.bodyFile as string | undefined;
+  if (file) {
+    try {
+      return readFileSync(resolve(io.cwd, file));
+    } catch (error) {
+      throw new UsageError(
+        `--body-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+  }
+  if (io.stdin.isTTY) throw new UsageError("no body: pass --body-file FILE or pipe the body on stdin");
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
+
+export function intOption(value: unknown, flag: string, min = 0): number {
+  const n = typeof value === "number" ? value : Number.parseInt(String(value), 10);
+  if (!Number.isInteger(n) || n < min || String(value).trim() === "") {
+    throw new UsageError(
+      `${flag}: "${String(value)}" is not a whole number${min > 0 ? ` of at least ${min}` : ""}`,
+    );
+  }
+  return n;
+}
+
+export function durationOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  return parseDuration(String(value), flag);
+}
+
+/** An http(s) URL, or a usage error that names the flag. */
+export function urlOption(value: unknown, flag: string): URL {
+  try {
+    const url = new URL(String(value));
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
+    return url;
+  } catch {
+    throw new UsageError(
+      `${flag}: "${String(value)}" is not an http(s) URL`,
+      "for example http://localhost:3000/webhooks",
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/** The fixture file format (README "Fixture format"). Bodies are exact: text, or base64 when not UTF-8. */
+export interface FixtureRequest {
+  method: string;
+  /** Path and query: "/webhooks/stripe?x=1". */
+  path: string;
+  headers: Record<string, string>;
+  /** The exact body text, when it is valid UTF-8. */
+  body?: string;
+  /** The exact body bytes, base64, when it is not. */
+  bodyBase64?: string;
+}
+
+export interface Fixture {
+  hook: 1;
+  provider: string;
+  event?: string;
+  id?: string;
+  request: FixtureRequest;
+  receivedAt?: string;
+  /** listen --save: the signature did not verify (and why). */
+  verification?: { ok: boolean; reason?: string };
+}
+
+/** Headers whose values are credentials: never written to a fixture, log or report. */
+export const SECRET_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-telegram-bot-api-secret-token",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+]);
+
+export const REDACTED = "[redacted]";
+
+export function redactHeaders(headers: Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    out[key] = SECRET_HEADERS.has(key) ? REDACTED : value;
+  }
+  return out;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `body` when the bytes are valid UTF-8 (they round-trip exactly), else `bodyBase64`. */
+export function encodeBody(body: Uint8Array): Pick<FixtureRequest, "body" | "bodyBase64"> {
+  try {
+    return { body: strictUtf8.decode(body) };
+  } catch {
+    return { bodyBase64: Buffer.from(body).toString("base64") };
+  }
+}
+
+export function decodeBody(request: Pick<FixtureRequest, "body" | "bodyBase64">): Uint8Array {
+  if (request.bodyBase64 !== undefined) return Buffer.from(request.bodyBase64, "base64");
+  return Buffer.from(request.body ?? "", "utf8");
+}
