@@ -33,7 +33,8 @@ export function anyEqual(expected: string | Uint8Array, candidates: Iterable<str
   return found;
 }
 
-export const utf8 = new TextDecoder("utf-8");
+// ignoreBOM keeps a leading BOM in the text: stripping it would change the bytes that were signed.
+export const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);

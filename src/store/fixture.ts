@@ -44,7 +44,7 @@ export function redactHeaders(headers: Iterable<[string, string]>): Record<strin
   return out;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** `body` when the bytes are valid UTF-8 (they round-trip exactly), else `bodyBase64`. */
 export function encodeBody(body: Uint8Array): Pick<FixtureRequest, "body" | "bodyBase64"> {
