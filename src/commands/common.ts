@@ -23,6 +23,7 @@ export function providerOptionsFrom(options: CommandOptions): ProviderOptions {
     webhookId: options.webhookId as string | undefined,
     certFile: options.cert as string | undefined,
     keyFile: options.privateKey as string | undefined,
+    dataDir: options.dataDir as string | undefined,
   };
 }
 
@@ -36,7 +37,8 @@ export function secretsFrom(options: CommandOptions): string[] {
 /** Secrets, required; a provider's own complaint about a secret (a Stripe sk_ key) is a hint. */
 export function requireSecrets(options: CommandOptions, provider: Provider): string[] {
   const secrets = secretsFrom(options);
-  if (secrets.length === 0 && provider.name !== "none") {
+  // PayPal verifies with a certificate: no secret to ask for.
+  if (secrets.length === 0 && provider.name !== "none" && provider.usesSecret !== false) {
     throw new UsageError(
       `--secret is required for provider ${provider.name}`,
       "pass --secret, set HOOK_SECRET, or use env:NAME",

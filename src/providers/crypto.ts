@@ -59,3 +59,21 @@ export function field(value: unknown, ...path: string[]): string | undefined {
   if (typeof current === "number") return String(current);
   return undefined;
 }
+
+/** The first of several header names that is present (providers that renamed their headers). */
+export function firstHeader(
+  headers: Headers,
+  ...names: string[]
+): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = headers.get(name);
+    if (value !== null) return { name, value };
+  }
+  return undefined;
+}
+
+/** `prefix=hex` signatures: compare the decoded bytes, so upper-case hex from a sender still matches. */
+export function hexBytes(text: string): Buffer | undefined {
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) return undefined;
+  return Buffer.from(text, "hex");
+}

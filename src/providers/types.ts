@@ -84,6 +84,14 @@ export interface Provider {
   handshake?(request: ReceivedRequest): HandshakeAnswer | undefined;
   /** A problem with the secret itself, found before any request (a Stripe sk_ key): the hint. */
   checkSecret?(secret: string): string | undefined;
+  /**
+   * Only for schemes whose signature travels inside the body (LiqPay's `data` + `signature` form
+   * fields): the body to send instead of `input.body`, signed. sign() then returns no signature header.
+   * Callers that send a signed request use `signBody?.(input) ?? input.body` as the body.
+   */
+  signBody?(input: SignInput): Uint8Array;
+  /** false when --secret plays no part (PayPal verifies with a certificate). Default true. */
+  readonly usesSecret?: boolean;
 }
 
 /** Options some providers need: the generic HMAC's shape, PayPal's webhook id and certificate. */
@@ -97,4 +105,6 @@ export interface ProviderOptions {
   /** PayPal: PEM certificate (verify) and private key (sign). */
   certFile?: string;
   keyFile?: string;
+  /** PayPal: where the generated local test key pair lives (default ".hook", under the cwd). */
+  dataDir?: string;
 }

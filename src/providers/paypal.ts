@@ -1,0 +1,140 @@
+import {
+  createPrivateKey,
+  randomUUID,
+  sign as rsaSign,
+  verify as rsaVerify,
+  X509Certificate,
+} from "node:crypto";
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { crc32 } from "node:zlib";
+import { UsageError } from "../errors.js";
+import { field, tryJson } from "./crypto.js";
+import { ensureTestKeys, readPem, testKeyPaths } from "./paypal-cert.js";
+import type { Provider, ProviderOptions, SignInput, Verdict, VerifyInput } from "./types.js";
+import { malformedHeader, missingHeader, valid } from "./verdict.js";
+
+const H = {
+  id: "paypal-transmission-id",
+  time: "paypal-transmission-time",
+  sig: "paypal-transmission-sig",
+  certUrl: "paypal-cert-url",
+  algo: "paypal-auth-algo",
+};
+
+/** PayPal's signed message: `id|time|webhookId|crc32(body)` with the CRC as an unsigned decimal. */
+export function paypalMessage(id: string, time: string, webhookId: string, body: Uint8Array): string {
+  return `${id}|${time}|${webhookId}|${crc32(body) >>> 0}`;
+}
+
+/** "SHA256withRSA" -> "sha256"; the Python SDK maps the same names onto OpenSSL's. */
+function digestOf(algo: string): string | undefined {
+  const match = /^sha(1|224|256|384|512)withrsa$/i.exec(algo.trim());
+  return match ? `sha${match[1]}` : undefined;
+}
+
+function loadCertificate(file: string): X509Certificate {
+  try {
+    return new X509Certificate(readPem(file));
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? "not a PEM certificate";
+    throw new UsageError(
+      `--cert: cannot use ${file}: ${why}`,
+      "the PEM certificate PAYPAL-CERT-URL points to",
+    );
+  }
+}
+
+function verifyWith(cert: X509Certificate | undefined, webhookId: string, input: VerifyInput): Verdict {
+  const get = (name: string) => input.headers.get(name);
+  for (const name of [H.id, H.time, H.sig]) if (get(name) === null) return missingHeader(name.toUpperCase());
+  const digest = digestOf(get(H.algo) ?? "SHA256withRSA");
+  if (!digest) return malformedHeader("PAYPAL-AUTH-ALGO", `"${get(H.algo)}" is not SHAnnnwithRSA`);
+  if (!cert) {
+    return {
+      ok: false,
+      code: "no-secret",
+      reason: "no certificate to check PayPal's RSA signature with",
+      hint: "download the PEM from PAYPAL-CERT-URL and pass it with --cert (hook never fetches it)",
+    };
+  }
+  const message = paypalMessage(get(H.id) ?? "", get(H.time) ?? "", webhookId, input.body);
+  const signature = Buffer.from(get(H.sig) ?? "", "base64");
+  if (rsaVerify(digest, Buffer.from(message), cert.publicKey, signature)) return valid;
+  return {
+    ok: false,
+    code: "no-match",
+    reason: "no signature matches",
+    hint: `the message signed is id|time|webhook id|crc32(body); check --webhook-id (${webhookId}) and that --cert is the one PAYPAL-CERT-URL names; the body may have been changed in transit`,
+  };
+}
+
+/** Signs with --private-key/--cert, or with the generated local test pair under <data dir>/paypal/. */
+function signWith(options: ProviderOptions, webhookId: string, input: SignInput): Record<string, string> {
+  // Made at the real time, not the signing time: a --timestamp in the past must not yield an expired certificate.
+  const local = options.keyFile ? undefined : ensureTestKeys(options.dataDir, new Date());
+  const keyFile = options.keyFile ?? local?.keyPath ?? "";
+  // The certificate named in PAYPAL-CERT-URL must be the signing key's: the generated one for the test key.
+  const certFile = local ? local.certPath : options.certFile;
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(readPem(keyFile));
+  } catch (error) {
+    throw new UsageError(
+      `--private-key: cannot use ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? "not a PEM private key"}`,
+    );
+  }
+  const id = input.deliveryId ?? randomUUID();
+  const time = input.timestamp.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const signature = rsaSign("sha256", Buffer.from(paypalMessage(id, time, webhookId, input.body)), key);
+  const headers: Record<string, string> = {
+    "PAYPAL-TRANSMISSION-ID": id,
+    "PAYPAL-TRANSMISSION-TIME": time,
+    "PAYPAL-TRANSMISSION-SIG": signature.toString("base64"),
+    "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+  };
+  // A local file URL: an app that fetches the certificate must not be sent to PayPal for a test key.
+  if (certFile) headers["PAYPAL-CERT-URL"] = pathToFileURL(certFile).href;
+  return headers;
+}
+
+export function paypalProvider(options: ProviderOptions = {}): Provider {
+  const webhookId = options.webhookId ?? "";
+  let cert: X509Certificate | undefined;
+  const certificate = () => {
+    const file = options.certFile ?? testKeyPaths(options.dataDir).certPath;
+    if (!cert && (options.certFile || existsSync(file))) cert = loadCertificate(file);
+    return cert;
+  };
+  return {
+    name: "paypal",
+    summary: "RSA SHA256withRSA over `id|time|webhook id|crc32(body)`; verify needs --cert and --webhook-id",
+    signatureHeaders: Object.values(H),
+    signsTimestamp: false,
+    usesSecret: false,
+    // PayPal does not publish its deadline; 10 seconds keeps to the common budget.
+    timeoutMs: 10_000,
+    contentType: "application/json",
+    sign: (input) => signWith(options, webhookId, input),
+    verify: (input) => verifyWith(certificate(), webhookId, input),
+    describe(body, headers) {
+      const event = tryJson(body);
+      return {
+        type: field(event, "event_type"),
+        id: field(event, "id"),
+        deliveryId: headers.get(H.id) ?? undefined,
+      };
+    },
+  };
+}
+
+/** Checked by getProvider before a paypal provider is made: both sides need the webhook id. */
+export function paypalCheck(options: ProviderOptions): void {
+  if (!options.webhookId) {
+    throw new UsageError(
+      "--webhook-id is required for provider paypal",
+      "it is part of the signed message: the webhook's ID in the PayPal developer dashboard",
+    );
+  }
+  if (options.certFile) loadCertificate(options.certFile);
+}

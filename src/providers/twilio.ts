@@ -1,0 +1,130 @@
+import { createHash } from "node:crypto";
+import { UsageError } from "../errors.js";
+import { anyEqual, hmac, safeEqual, utf8 } from "./crypto.js";
+import { twilioUrlVariants } from "./twilio-url.js";
+import type { Provider, SignInput, Verdict, VerifyInput } from "./types.js";
+import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
+
+const SIGNATURE = "x-twilio-signature";
+const SETTINGS = "x-twilio-webhooks-signature-settings";
+
+type Params = Map<string, string[]>;
+
+/** Form fields; repeated keys become a list, as Express's urlencoded parser makes them. */
+function formParams(body: Uint8Array): Params {
+  const params: Params = new Map();
+  for (const [key, value] of new URLSearchParams(utf8.decode(body))) {
+    params.set(key, [...(params.get(key) ?? []), value]);
+  }
+  return params;
+}
+
+/** twilio-node's getExpectedTwilioSignature: URL, then each sorted key with its (deduped, sorted) values. */
+export function twilioSignature(
+  token: string,
+  url: string,
+  params: Params,
+  algorithm: "sha1" | "sha256",
+): Buffer {
+  let data = url;
+  // Default sort = UTF-16 code units, case-sensitive, exactly as the SDK's Object.keys().sort().
+  for (const key of [...params.keys()].sort()) {
+    for (const value of [...new Set(params.get(key))].sort()) data += key + value;
+  }
+  return hmac(algorithm, token, Buffer.from(data, "utf8"));
+}
+
+function bodyHash(body: Uint8Array): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
+/** A JSON (or any non-form) body is signed through the URL's bodySHA256 parameter instead. */
+function bodyShaParam(url: string): string | null {
+  try {
+    return new URL(url).searchParams.get("bodySHA256");
+  } catch {
+    return null;
+  }
+}
+
+function algorithmFrom(settings: string | null): "sha1" | "sha256" | undefined {
+  const match = /(?:^|,)\s*algorithm=([^,]*)/.exec(settings ?? "");
+  const name = match?.[1]?.trim().toUpperCase() ?? "";
+  if (name === "" || name === "HMAC_SHA1") return "sha1";
+  if (name === "HMAC_SHA256") return "sha256";
+  return undefined;
+}
+
+function verifyTwilio({ body, headers, secrets, url }: VerifyInput): Verdict {
+  const sig = headers.get(SIGNATURE);
+  if (sig === null) return missingHeader("X-Twilio-Signature");
+  const algorithm = algorithmFrom(headers.get(SETTINGS));
+  if (!algorithm) return malformedHeader("X-Twilio-Webhooks-Signature-Settings", "unknown algorithm");
+  if (!url) {
+    return {
+      ok: false,
+      code: "no-match",
+      reason: "Twilio signs the full URL it called, and it is not known here",
+      hint: "pass --url with the public URL configured in Twilio (hook listen passes its tunnel URL)",
+    };
+  }
+  if (secrets.length === 0) return noSecret();
+  const given = Buffer.from(sig, "base64");
+  const withBody = bodyShaParam(url);
+  if (withBody !== null && !safeEqual(withBody, bodyHash(body))) {
+    return {
+      ok: false,
+      code: "no-match",
+      reason: "the body's SHA-256 differs from the URL's bodySHA256 parameter",
+    };
+  }
+  const params = withBody !== null ? new Map() : formParams(body);
+  const candidates = twilioUrlVariants(url);
+  const matched = secrets.some((token) =>
+    candidates.some((candidate) => anyEqual(twilioSignature(token, candidate, params, algorithm), [given])),
+  );
+  if (matched) return valid;
+  return noMatch(
+    "the URL must be exactly the one configured in Twilio (scheme, host, path and query); the secret is the Auth Token, or the SharedKey when X-Twilio-Webhooks-Signature-Settings is sent",
+  );
+}
+
+function signTwilio({ body, secret, url }: SignInput): Record<string, string> {
+  if (!url)
+    throw new UsageError(
+      "twilio signs the full URL: pass --url",
+      "the URL Twilio would call, with its query",
+    );
+  const withBody = bodyShaParam(url);
+  const looksJson = /^\s*[[{]/.test(utf8.decode(body.subarray(0, 64)));
+  if (looksJson && withBody === null) {
+    const separator = url.includes("?") ? "&" : "?";
+    throw new UsageError(
+      "twilio signs a JSON body through the URL's bodySHA256 parameter, and --url has none",
+      `send it to ${url}${separator}bodySHA256=${bodyHash(body)}`,
+    );
+  }
+  const params = withBody !== null ? new Map() : formParams(body);
+  return { "X-Twilio-Signature": twilioSignature(secret, url, params, "sha1").toString("base64") };
+}
+
+export const twilio: Provider = {
+  name: "twilio",
+  summary:
+    "HMAC-SHA1 (or SHA-256) of the URL plus sorted form fields with the Auth Token, base64; needs --url",
+  signatureHeaders: [SIGNATURE],
+  signsTimestamp: false,
+  // Twilio waits 15 seconds for a webhook answer by default (its connection overrides can shorten it).
+  timeoutMs: 15_000,
+  contentType: "application/x-www-form-urlencoded",
+  sign: signTwilio,
+  verify: verifyTwilio,
+
+  describe(body) {
+    const params = new URLSearchParams(utf8.decode(body));
+    const id = ["MessageSid", "CallSid", "SmsSid", "Sid"].map((k) => params.get(k)).find(Boolean);
+    const type =
+      params.get("MessageStatus") ?? params.get("CallStatus") ?? params.get("EventType") ?? undefined;
+    return { type: type ?? undefined, id: id ?? undefined };
+  },
+};
