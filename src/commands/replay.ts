@@ -1,7 +1,124 @@
 import type { CommandOptions } from "../cli.js";
-import { HookError } from "../errors.js";
+import { Exit } from "../errors.js";
+import { parseSet } from "../replay/edit.js";
+import { parseExpect } from "../replay/expect.js";
+import { prepareJobs } from "../replay/prepare.js";
+import { reportFormat, type Suite, writeReport } from "../replay/report.js";
+import { type ReplayResult, type ReplaySummary, runReplay } from "../replay/run.js";
+import { createSender } from "../replay/send.js";
+import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
+import { Output } from "../ui/output.js";
+import {
+  durationOption,
+  intOption,
+  parseHeaderFlags,
+  providerFrom,
+  providerOptionsFrom,
+  requireSecrets,
+  secretsFrom,
+  urlOption,
+} from "./common.js";
+import { ReplayRenderer } from "./replay-output.js";
 
-export async function replayCommand(_args: string[], _options: CommandOptions, _io: Io): Promise<number> {
-  throw new HookError("replay: not built yet");
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+
+/** hook replay PATH... --to URL */
+export async function replayCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {
+  const settings = replaySettings(options);
+  const fixtures = loadFixtures(args, io.cwd);
+  return sendFixtures(fixtures, options, io, settings, "hook replay");
+}
+
+export type ReplaySettings = ReturnType<typeof replaySettings>;
+
+/** Every flag checked before any file is read or request sent: a typo is exit 2 with nothing sent. */
+export function replaySettings(options: CommandOptions) {
+  const report = options.report as string | undefined;
+  if (report) reportFormat(report);
+  return {
+    to: urlOption(options.to, "--to"),
+    concurrency: intOption(options.concurrency ?? "1", "--concurrency", 1),
+    repeat: intOption(options.repeat ?? "1", "--repeat", 1),
+    timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") as number,
+    expect: parseExpect(String(options.expect ?? "2xx")),
+    edits: list(options.set).map(parseSet),
+    extraHeaders: parseHeaderFlags(options.header),
+    report,
+  };
+}
+
+/** The shared body of replay and trigger: prepare, send, show, report, exit code. */
+export async function sendFixtures(
+  fixtures: LoadedFixture[],
+  options: CommandOptions,
+  io: Io,
+  settings: ReplaySettings,
+  suiteName: string,
+): Promise<number> {
+  const out = new Output(io, { json: options.json === true, color: options.color !== false });
+  const override = options.provider ? providerFrom(options) : undefined;
+  const secrets = secretsFrom(options);
+  const prepared = prepareJobs({
+    fixtures,
+    override,
+    providerOptions: providerOptionsFrom(options),
+    secrets,
+    edits: settings.edits,
+    now: io.now(),
+  });
+  for (const provider of prepared.signers) requireSecrets(options, provider);
+  for (const warning of prepared.warnings) out.warn(warning);
+
+  const total = prepared.jobs.length * settings.repeat;
+  const renderer = new ReplayRenderer(out, io, total, settings.repeat);
+  const sender = createSender(settings.concurrency);
+  let interrupted = false;
+  const stop = io.interrupted.then(() => {
+    interrupted = true;
+  });
+  const startedAt = io.now();
+  try {
+    const { results, summary } = await runReplay(
+      { ...settings, jobs: prepared.jobs },
+      {
+        sender,
+        now: io.now,
+        clock: () => performance.now(),
+        onResult: (result, done, all) => renderer.result(result, done, all),
+        stop,
+      },
+    );
+    const reportPath = settings.report
+      ? writeReport(settings.report, io.cwd, suiteOf(suiteName, startedAt, results, summary), {
+          command: suiteName,
+          summary,
+          results,
+        })
+      : undefined;
+    renderer.summary(summary, interrupted, reportPath);
+    if (interrupted) return Exit.interrupted;
+    return summary.passed === summary.total ? Exit.ok : Exit.failed;
+  } finally {
+    await sender.close();
+  }
+}
+
+function suiteOf(name: string, timestamp: Date, results: ReplayResult[], summary: ReplaySummary): Suite {
+  return {
+    name,
+    timestamp,
+    seconds: summary.durationMs / 1000,
+    cases: results.map((r) => ({
+      name: `${r.index} ${r.method} ${[r.event ?? "(no event)", r.eventId].filter(Boolean).join(" ")}${r.attempt > 1 ? ` #${r.attempt}` : ""} (${r.file})`,
+      classname: `hook.${r.provider}`,
+      seconds: r.latencyMs / 1000,
+      outcome: r.pass ? "passed" : r.status === undefined ? "error" : "failure",
+      message: r.pass ? undefined : (r.error ?? `expected ${r.expected}, got ${r.status}`),
+      detail: r.pass
+        ? undefined
+        : `${r.method} ${r.url}\n${r.error ?? `status ${r.status}\n${r.answerStart ?? ""}`}`,
+    })),
+  };
 }

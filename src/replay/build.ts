@@ -1,0 +1,104 @@
+import type { Provider } from "../providers/types.js";
+import { REDACTED } from "../store/fixture.js";
+import type { LoadedFixture } from "../store/fixture-reader.js";
+import { applyEdits, type Edit } from "./edit.js";
+
+/** A request ready for the wire. */
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/**
+ * Headers the HTTP client must set itself for the new connection and body (a stale Content-Length
+ * after an edit would truncate or hang the request), and the original hop's transport headers.
+ */
+const TRANSPORT_HEADERS = new Set([
+  "host",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "proxy-connection",
+  "accept-encoding",
+]);
+
+/**
+ * --to's path, then the fixture's path, then both queries. A fixture path of "/" (bare payloads,
+ * built-in samples) means "exactly --to", so `hook trigger --to http://app/webhooks` hits /webhooks.
+ */
+export function targetUrl(to: URL, fixturePath: string): string {
+  const url = new URL(to.href);
+  const q = fixturePath.indexOf("?");
+  const path = q >= 0 ? fixturePath.slice(0, q) : fixturePath;
+  const query = q >= 0 ? fixturePath.slice(q + 1) : "";
+  if (path !== "/" && path !== "") url.pathname = url.pathname.replace(/\/+$/, "") + path;
+  if (query) url.search = url.search ? `${url.search}&${query}` : `?${query}`;
+  return url.href;
+}
+
+export interface BuildInput {
+  fixture: LoadedFixture;
+  /** Signs the request (the fixture's own provider, or --provider). */
+  provider: Provider;
+  /** Signature headers of these providers are dropped too (the fixture's own, when --provider overrides it). */
+  alsoDrop?: readonly string[];
+  secret: string | undefined;
+  to: URL;
+  edits: Edit[];
+  /** --header values: set last, so a test can also override a signature header on purpose. */
+  extraHeaders: Headers;
+  now: Date;
+  deliveryId: string;
+}
+
+function baseHeaders(input: BuildInput): Record<string, string> {
+  const drop = new Set(
+    [...input.provider.signatureHeaders, ...(input.alsoDrop ?? [])].map((h) => h.toLowerCase()),
+  );
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.fixture.headers)) {
+    const key = name.toLowerCase();
+    // A redacted credential cannot be replayed; sending "[redacted]" would only confuse the app.
+    if (TRANSPORT_HEADERS.has(key) || drop.has(key) || value === REDACTED) continue;
+    headers[key] = value;
+  }
+  if (!headers["content-type"] && input.fixture.body.length > 0) {
+    headers["content-type"] = input.fixture.bare
+      ? jsonType(input.provider.contentType)
+      : input.provider.contentType;
+  }
+  return headers;
+}
+
+function jsonType(providerType: string): string {
+  return providerType.includes("json") ? providerType : "application/json";
+}
+
+/** The fixture, edited, with old signatures dropped and fresh ones made for this moment and URL. */
+export function buildRequest(input: BuildInput): OutgoingRequest {
+  const headers = baseHeaders(input);
+  const body = applyEdits(input.fixture.body, headers["content-type"], input.edits);
+  const url = targetUrl(input.to, input.fixture.path);
+  if (input.secret !== undefined || input.provider.name === "none") {
+    const signed = input.provider.sign({
+      body,
+      secret: input.secret ?? "",
+      timestamp: input.now,
+      deliveryId: input.deliveryId,
+      url,
+    });
+    for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
+  }
+  input.extraHeaders.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return { method: input.fixture.method, url, headers, body };
+}

@@ -1,0 +1,108 @@
+import { UsageError } from "../errors.js";
+import { getProvider, providerNames } from "../providers/index.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
+import { brokenFixtures, type FixtureProblem, type LoadedFixture } from "../store/fixture-reader.js";
+import { applyEdits, type Edit } from "./edit.js";
+import type { ReplayJob } from "./run.js";
+
+export interface PrepareInput {
+  fixtures: LoadedFixture[];
+  /** --provider: signs every fixture, whatever its own provider. */
+  override?: Provider;
+  providerOptions: ProviderOptions;
+  secrets: string[];
+  edits: Edit[];
+  now: Date;
+}
+
+export interface Prepared {
+  jobs: ReplayJob[];
+  /** Things a person should know before the run (shown by the command, never by the core). */
+  warnings: string[];
+  /** Providers that will sign, for the secret check. */
+  signers: Provider[];
+}
+
+function providerOf(
+  fixture: LoadedFixture,
+  input: PrepareInput,
+  problems: FixtureProblem[],
+): Provider | undefined {
+  if (input.override) return input.override;
+  // A bare payload has no provider: it goes unsigned unless --provider says how to sign it.
+  if (fixture.bare || !fixture.provider) return getProvider("none");
+  try {
+    return getProvider(fixture.provider, input.providerOptions);
+  } catch {
+    problems.push({
+      file: fixture.file,
+      field: "provider",
+      reason: `unknown provider "${fixture.provider}" (known: ${providerNames().join(", ")}; or pass --provider)`,
+    });
+    return undefined;
+  }
+}
+
+function ownSignatureHeaders(fixture: LoadedFixture, options: ProviderOptions): readonly string[] {
+  if (!fixture.provider) return [];
+  try {
+    return getProvider(fixture.provider, options).signatureHeaders;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Everything that can go wrong before sending goes wrong here: unknown providers, --set paths
+ * that do not exist, a secret the provider cannot sign with. Nothing has been sent when it throws.
+ */
+export function prepareJobs(input: PrepareInput): Prepared {
+  const problems: FixtureProblem[] = [];
+  const jobs: ReplayJob[] = [];
+  for (const fixture of input.fixtures) {
+    const provider = providerOf(fixture, input, problems);
+    if (!provider) continue;
+    let body = fixture.body;
+    try {
+      body = applyEdits(fixture.body, fixture.headers["content-type"], input.edits);
+    } catch (error) {
+      problems.push({ file: fixture.file, reason: (error as Error).message });
+      continue;
+    }
+    const alsoDrop = input.override ? ownSignatureHeaders(fixture, input.providerOptions) : [];
+    jobs.push({ fixture: { ...fixture, body }, provider, alsoDrop, secret: input.secrets[0] });
+  }
+  if (problems.length > 0) throw brokenFixtures(problems);
+  const signers = [...new Map(jobs.map((j) => [j.provider.name, j.provider])).values()];
+  trySigning(signers, input);
+  const bare = jobs.filter((j) => j.fixture.bare && j.provider.name === "none").length;
+  const warnings: string[] = [];
+  if (bare > 0) {
+    warnings.push(
+      `${bare} bare payload${bare > 1 ? "s are" : " is"} sent unsigned (pass --provider NAME to sign)`,
+    );
+  }
+  for (const provider of signers) {
+    const hint = input.secrets[0] ? provider.checkSecret?.(input.secrets[0]) : undefined;
+    if (hint) warnings.push(`${provider.name}: ${hint}`);
+  }
+  return { jobs, warnings, signers };
+}
+
+/** One signature per provider before the run, so a secret the scheme cannot use fails with exit 2, not 10,000 times. */
+function trySigning(signers: Provider[], input: PrepareInput): void {
+  for (const provider of signers) {
+    if (provider.name === "none") continue;
+    try {
+      provider.sign({
+        body: Buffer.from("{}"),
+        secret: input.secrets[0] ?? "",
+        timestamp: input.now,
+        deliveryId: "hook-dry-run",
+        url: "https://example.com/",
+      });
+    } catch (error) {
+      throw new UsageError(`cannot sign for ${provider.name}: ${(error as Error).message}`, "check --secret");
+    }
+  }
+}

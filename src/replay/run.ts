@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import type { Provider } from "../providers/types.js";
+import type { LoadedFixture } from "../store/fixture-reader.js";
+import { buildRequest } from "./build.js";
+import type { Expectation } from "./expect.js";
+import type { Answer, Sender } from "./send.js";
+
+/** One fixture and how to sign it. The body has already had --set applied. */
+export interface ReplayJob {
+  fixture: LoadedFixture;
+  provider: Provider;
+  alsoDrop: readonly string[];
+  secret: string | undefined;
+}
+
+export interface ReplayPlan {
+  jobs: ReplayJob[];
+  to: URL;
+  repeat: number;
+  concurrency: number;
+  timeoutMs: number;
+  extraHeaders: Headers;
+  expect: Expectation;
+}
+
+export interface ReplayResult {
+  /** 1-based position in send order (fixture order, each fixture's repeats together). */
+  index: number;
+  file: string;
+  provider: string;
+  event?: string;
+  eventId?: string;
+  deliveryId: string;
+  /** 1..repeat */
+  attempt: number;
+  method: string;
+  url: string;
+  status?: number;
+  latencyMs: number;
+  pass: boolean;
+  expected: string;
+  error?: string;
+  answerStart?: string;
+}
+
+export interface ReplaySummary {
+  total: number;
+  passed: number;
+  /** Answered, with a status --expect did not allow. */
+  failed: number;
+  /** No HTTP answer at all: refused, reset, timed out. */
+  errors: number;
+  /** Not sent because the run was interrupted. */
+  notSent: number;
+  durationMs: number;
+  perSecond: number;
+}
+
+export interface ReplayDeps {
+  sender: Sender;
+  now: () => Date;
+  clock: () => number;
+  onResult?: (result: ReplayResult, done: number, total: number) => void;
+  /** Resolves when the user asks to stop: nothing new is sent, in-flight requests finish. */
+  stop?: Promise<void>;
+}
+
+function resultOf(job: ReplayJob, index: number, attempt: number, deliveryId: string, expect: Expectation) {
+  return (method: string, url: string, answer: Answer): ReplayResult => ({
+    index,
+    file: job.fixture.file,
+    provider: job.provider.name,
+    event: job.fixture.event,
+    eventId: job.fixture.id,
+    deliveryId,
+    attempt,
+    method,
+    url,
+    status: answer.status,
+    latencyMs: Math.round(answer.latencyMs * 10) / 10,
+    pass: answer.status !== undefined && expect.matches(answer.status),
+    expected: expect.text,
+    error: answer.error,
+    answerStart: answer.bodyStart,
+  });
+}
+
+/** Sends every job `repeat` times, `concurrency` at a time; each request is signed just before it goes. */
+export async function runReplay(
+  plan: ReplayPlan,
+  deps: ReplayDeps,
+): Promise<{ results: ReplayResult[]; summary: ReplaySummary }> {
+  const total = plan.jobs.length * plan.repeat;
+  const results: ReplayResult[] = new Array(total);
+  const started = deps.clock();
+  let next = 0;
+  let done = 0;
+  let stopped = false;
+  void deps.stop?.then(() => {
+    stopped = true;
+  });
+  const worker = async (): Promise<void> => {
+    while (!stopped && next < total) {
+      const position = next++;
+      const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
+      const attempt = (position % plan.repeat) + 1;
+      const deliveryId = randomUUID();
+      const req = buildRequest({
+        fixture: job.fixture,
+        provider: job.provider,
+        alsoDrop: job.alsoDrop,
+        secret: job.secret,
+        to: plan.to,
+        edits: [],
+        extraHeaders: plan.extraHeaders,
+        now: deps.now(),
+        deliveryId,
+      });
+      const answer = await deps.sender.send(req, plan.timeoutMs);
+      const result = resultOf(
+        job,
+        position + 1,
+        attempt,
+        deliveryId,
+        plan.expect,
+      )(req.method, req.url, answer);
+      results[position] = result;
+      done++;
+      deps.onResult?.(result, done, total);
+    }
+  };
+  const workers = Array.from({ length: Math.min(plan.concurrency, Math.max(total, 1)) }, worker);
+  await Promise.all(workers);
+  const sent = results.filter(Boolean);
+  const durationMs = deps.clock() - started;
+  const summary: ReplaySummary = {
+    total,
+    passed: sent.filter((r) => r.pass).length,
+    failed: sent.filter((r) => !r.pass && r.status !== undefined).length,
+    errors: sent.filter((r) => r.status === undefined).length,
+    notSent: total - sent.length,
+    durationMs: Math.round(durationMs),
+    perSecond: durationMs > 0 ? Math.round((sent.length / durationMs) * 1000 * 10) / 10 : 0,
+  };
+  return { results: sent, summary };
+}

@@ -1,0 +1,219 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { UsageError } from "../errors.js";
+
+/** One request ready to be re-sent: a fixture file or a bare payload, read and checked. */
+export interface LoadedFixture {
+  /** The file, as the user would recognise it (relative to the working folder when inside it). */
+  file: string;
+  /** The fixture's provider; undefined for a bare payload. */
+  provider?: string;
+  event?: string;
+  id?: string;
+  method: string;
+  /** Path and query: "/webhooks/stripe?x=1". "/" for a bare payload. */
+  path: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** The exact bytes. */
+  body: Uint8Array;
+  bare: boolean;
+}
+
+/** A fixture that could not be used: the file, the field (when one is at fault) and why. */
+export interface FixtureProblem {
+  file: string;
+  field?: string;
+  reason: string;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Every *.json below `dir`, recursively, in code-point order of the relative path (stable everywhere). */
+export function listJsonFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && entry.name.toLowerCase().endsWith(".json")) found.push(full);
+    }
+  };
+  walk(dir);
+  return found.sort((a, b) => {
+    const left = relative(dir, a);
+    const right = relative(dir, b);
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+}
+
+/** Files and folders -> the fixture files they name, in order. Problems are collected, not thrown. */
+export function expandPaths(paths: string[], cwd: string, problems: FixtureProblem[]): string[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    const full = resolve(cwd, path);
+    let isDir = false;
+    try {
+      isDir = statSync(full).isDirectory();
+    } catch (error) {
+      problems.push({ file: path, reason: `cannot read: ${errnoText(error)}` });
+      continue;
+    }
+    if (!isDir) {
+      files.push(full);
+      continue;
+    }
+    const inside = listJsonFiles(full);
+    if (inside.length === 0) problems.push({ file: path, reason: "folder has no *.json files" });
+    files.push(...inside);
+  }
+  return files;
+}
+
+function errnoText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "ENOENT") return "no such file or folder";
+  if (e.code === "EACCES") return "permission denied";
+  return e.code ?? e.message;
+}
+
+function displayName(full: string, cwd: string): string {
+  const rel = relative(cwd, full);
+  return rel.startsWith("..") || rel === "" ? full : rel;
+}
+
+/** Reads one file: a fixture (has a "hook" key) or a bare payload (any other JSON). */
+export function readFixtureFile(full: string, cwd: string): LoadedFixture | FixtureProblem {
+  const file = displayName(full, cwd);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(full);
+  } catch (error) {
+    return { file, reason: `cannot read: ${errnoText(error)}` };
+  }
+  let value: unknown;
+  try {
+    // A leading BOM is legal in a file but not in JSON.parse; the bytes sent keep it.
+    value = JSON.parse(bytes.toString("utf8").replace(/^\uFEFF/, ""));
+  } catch (error) {
+    return { file, reason: `not valid JSON: ${(error as Error).message}` };
+  }
+  if (!isObject(value) || !("hook" in value)) {
+    return { file, method: "POST", path: "/", headers: {}, body: bytes, bare: true };
+  }
+  return parseFixture(value, file);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Checks a fixture object's shape; every complaint names the field. */
+export function parseFixture(value: Record<string, unknown>, file: string): LoadedFixture | FixtureProblem {
+  const bad = (field: string, reason: string): FixtureProblem => ({ file, field, reason });
+  if (value.hook !== 1)
+    return bad("hook", `unsupported format version ${JSON.stringify(value.hook)} (expected 1)`);
+  if (typeof value.provider !== "string" || value.provider === "") {
+    return bad("provider", 'must be a provider name such as "stripe" (see `hook providers`)');
+  }
+  for (const key of ["event", "id", "receivedAt"] as const) {
+    if (value[key] !== undefined && typeof value[key] !== "string") return bad(key, "must be a string");
+  }
+  const request = value.request;
+  if (!isObject(request)) return bad("request", "must be an object with method, path, headers and body");
+  const method = request.method ?? "POST";
+  if (typeof method !== "string" || !TOKEN.test(method))
+    return bad("request.method", 'must be an HTTP method such as "POST"');
+  if (typeof request.path !== "string" || !request.path.startsWith("/")) {
+    return bad("request.path", 'must be a string that starts with "/", such as "/webhooks"');
+  }
+  const headers = parseHeaders(request.headers, bad);
+  if ("reason" in headers) return headers as FixtureProblem;
+  const body = parseBody(request, bad);
+  if (!(body instanceof Uint8Array)) return body;
+  return {
+    file,
+    provider: value.provider,
+    event: value.event as string | undefined,
+    id: value.id as string | undefined,
+    method: method.toUpperCase(),
+    path: request.path,
+    headers: headers as Record<string, string>,
+    body,
+    bare: false,
+  };
+}
+
+type Bad = (field: string, reason: string) => FixtureProblem;
+
+function parseHeaders(raw: unknown, bad: Bad): Record<string, string> | FixtureProblem {
+  if (raw === undefined) return {};
+  if (!isObject(raw)) return bad("request.headers", 'must be an object of "name": "value" strings');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!TOKEN.test(name)) return bad(`request.headers.${name}`, "is not a valid header name");
+    if (typeof value !== "string") return bad(`request.headers.${name}`, "must be a string");
+    if (/[\r\n\0]/.test(value)) return bad(`request.headers.${name}`, "must not contain line breaks");
+    headers[name.toLowerCase()] = value;
+  }
+  return headers;
+}
+
+function parseBody(request: Record<string, unknown>, bad: Bad): Uint8Array | FixtureProblem {
+  const { body, bodyBase64 } = request;
+  if (body !== undefined && bodyBase64 !== undefined) {
+    return bad("request.body", "give either body or bodyBase64, not both");
+  }
+  if (bodyBase64 !== undefined) {
+    if (typeof bodyBase64 !== "string" || !BASE64.test(bodyBase64.replace(/\s/g, ""))) {
+      return bad("request.bodyBase64", "must be a base64 string");
+    }
+    return Buffer.from(bodyBase64, "base64");
+  }
+  if (body === undefined) return new Uint8Array(0);
+  if (typeof body !== "string") {
+    return bad(
+      "request.body",
+      "must be the exact body text as a string (a JSON body is a string here, not an object)",
+    );
+  }
+  return Buffer.from(body, "utf8");
+}
+
+/** "file: field: reason" */
+export function formatProblem(problem: FixtureProblem): string {
+  return [problem.file, problem.field, problem.reason].filter(Boolean).join(": ");
+}
+
+/**
+ * Reads every fixture named by `paths` (files or folders). Any problem, in any file, is a usage
+ * error listing them all: nothing is sent until every fixture is known to be good.
+ */
+export function loadFixtures(paths: string[], cwd: string): LoadedFixture[] {
+  const problems: FixtureProblem[] = [];
+  const loaded: LoadedFixture[] = [];
+  for (const full of expandPaths(paths, cwd, problems)) {
+    const result = readFixtureFile(full, cwd);
+    if ("reason" in result) problems.push(result);
+    else loaded.push(result);
+  }
+  if (problems.length > 0) throw brokenFixtures(problems);
+  return loaded;
+}
+
+export function brokenFixtures(problems: FixtureProblem[]): UsageError {
+  const first = problems[0] as FixtureProblem;
+  if (problems.length === 1) {
+    return new UsageError(
+      `bad fixture ${formatProblem(first)}`,
+      "nothing was sent; fix the file or leave it out",
+    );
+  }
+  const list = problems.map((p) => `  ${formatProblem(p)}`).join("\n");
+  return new UsageError(
+    `${problems.length} bad fixtures:\n${list}`,
+    "nothing was sent; fix the files or leave them out",
+  );
+}
