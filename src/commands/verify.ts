@@ -1,7 +1,77 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { CommandOptions } from "../cli.js";
-import { HookError } from "../errors.js";
+import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
+import { Output } from "../ui/output.js";
+import { durationOption, parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
+import { checkSecrets } from "./sign.js";
 
-export async function verifyCommand(_args: string[], _options: CommandOptions, _io: Io): Promise<number> {
-  throw new HookError("verify: not built yet");
+/** Reads all of stdin as text (for --header @-). */
+async function readStdin(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * --header values, with `@FILE` (or `@-` for stdin) expanded to the "Name: value" lines in it, so the
+ * output of `hook sign` pipes straight in: `hook sign … | hook verify … --body-file F --header @-`.
+ */
+async function headerLines(options: CommandOptions, io: Io): Promise<string[]> {
+  const raw = options.header;
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+  const lines: string[] = [];
+  for (const item of list) {
+    if (!item.startsWith("@")) {
+      lines.push(item);
+      continue;
+    }
+    const file = item.slice(1);
+    if (file === "-" && !options.bodyFile) {
+      throw new UsageError(
+        "--header @- reads stdin, which is then not the body",
+        "pass the body with --body-file",
+      );
+    }
+    let text: string;
+    try {
+      text = file === "-" ? await readStdin(io) : readFileSync(resolve(io.cwd, file), "utf8");
+    } catch (error) {
+      throw new UsageError(
+        `--header ${item}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
+    }
+    lines.push(...text.split(/\r?\n/).filter((line) => line.trim() !== ""));
+  }
+  return lines;
+}
+
+/** --tolerance as whole seconds; "0" turns the check off, and 300ms is 1 s rather than off. */
+function toleranceFrom(options: CommandOptions): number | undefined {
+  const ms = durationOption(options.tolerance, "--tolerance");
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
+
+export async function verifyCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+  const out = new Output(io, options);
+  const provider = providerFrom(options);
+  const secrets = provider.usesSecret === false ? [] : requireSecrets(options, provider);
+  checkSecrets(provider, secrets, out);
+  const headers = parseHeaderFlags(await headerLines(options, io));
+  const toleranceSeconds = toleranceFrom(options);
+  const body = await readBody(options, io);
+  const url = options.url as string | undefined;
+  const verdict = provider.verify({ body, headers, secrets, now: io.now(), url, toleranceSeconds });
+  const { type, id } = provider.describe(body, headers);
+  if (options.json) {
+    out.data("verdict", { provider: provider.name, ...verdict, type, id });
+    return verdict.ok ? 0 : 1;
+  }
+  if (verdict.ok) {
+    out.result("valid");
+    return 0;
+  }
+  throw new HookError(`not valid: ${verdict.reason}`, { hint: verdict.hint });
 }

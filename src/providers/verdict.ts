@@ -1,5 +1,19 @@
-import { formatDuration } from "../units.js";
 import type { Verdict } from "./types.js";
+
+/** Exact to the second ("5m 1s"): a rounded "5m ago, tolerance 5m" would not say by how much. */
+export function preciseSeconds(total: number): string {
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const parts = [
+    days && `${days}d`,
+    hours && `${hours}h`,
+    minutes && `${minutes}m`,
+    (seconds || total === 0) && `${seconds}s`,
+  ];
+  return parts.filter(Boolean).join(" ");
+}
 
 export const valid: Verdict = { ok: true };
 
@@ -49,7 +63,7 @@ export function checkTimestamp(
     return {
       ok: false,
       code: "timestamp-too-old",
-      reason: `timestamp too old: signed ${formatDuration(age * 1000)} ago, tolerance is ${formatDuration(toleranceSeconds * 1000)}`,
+      reason: `timestamp too old: signed ${preciseSeconds(age)} ago, ${preciseSeconds(age - toleranceSeconds)} beyond the ${preciseSeconds(toleranceSeconds)} tolerance`,
       hint: "a replay of an old delivery? re-sign it with `hook replay`, or check this machine's clock",
     };
   }
@@ -57,7 +71,7 @@ export function checkTimestamp(
     return {
       ok: false,
       code: "timestamp-too-new",
-      reason: `timestamp too new: signed ${formatDuration(-age * 1000)} in the future, tolerance is ${formatDuration(toleranceSeconds * 1000)}`,
+      reason: `timestamp too new: signed ${preciseSeconds(-age)} in the future, ${preciseSeconds(-age - toleranceSeconds)} beyond the ${preciseSeconds(toleranceSeconds)} tolerance`,
       hint: "check this machine's clock",
     };
   }
