@@ -1,7 +1,185 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import type { CommandOptions } from "../cli.js";
-import { HookError } from "../errors.js";
+import { Forwarder } from "../deliver/forward.js";
+import { Journal } from "../deliver/journal.js";
+import { acquireLock } from "../deliver/lock.js";
+import { Outbox } from "../deliver/outbox.js";
+import { Exit, StartError, UsageError } from "../errors.js";
+import { getProvider } from "../providers/index.js";
+import type { Provider } from "../providers/types.js";
+import { SeenIds } from "../receive/dedupe.js";
+import { EventBus } from "../receive/events.js";
+import { eventFilter } from "../receive/filter.js";
+import { Pipeline } from "../receive/pipeline.js";
+import { startReceiver } from "../receive/server.js";
+import { TunnelSupervisor } from "../tunnel/supervisor.js";
 import type { Io } from "../ui/io.js";
+import { Output } from "../ui/output.js";
+import { parseSchedule, parseSize } from "../units.js";
+import { durationOption, intOption, providerFrom, requireSecrets, urlOption } from "./common.js";
+import { ListenRenderer } from "./listen-render.js";
 
-export async function listenCommand(_args: string[], _options: CommandOptions, _io: Io): Promise<number> {
-  throw new HookError("listen: not built yet");
+/** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
+const GRACE_MS = 3_000;
+
+interface Settings {
+  port: number;
+  host: string;
+  forwardTo?: URL;
+  provider?: Provider;
+  secrets: string[];
+  toleranceSeconds?: number;
+  filter?: (type: string | undefined) => boolean;
+  saveDir?: string;
+  durable: boolean;
+  retry: number[];
+  timeoutMs: number;
+  maxBody: number;
+  tunnel: boolean;
+  dataDir: string;
+}
+
+function settingsFrom(options: CommandOptions, io: Io): Settings {
+  const provider = options.provider ? providerFrom(options) : undefined;
+  const secrets = provider ? requireSecrets(options, provider) : [];
+  const tolerance = durationOption(options.tolerance, "--tolerance");
+  const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
+  const durable = options.durable === true;
+  if (durable && !forwardTo) {
+    throw new UsageError("--durable needs --forward-to", "the outbox delivers to that URL");
+  }
+  const timeoutMs = durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000;
+  if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0");
+  return {
+    port: intOption(options.port ?? "4665", "--port"),
+    host: String(options.host ?? "127.0.0.1"),
+    forwardTo,
+    provider,
+    secrets,
+    toleranceSeconds: tolerance === undefined ? undefined : Math.round(tolerance / 1000),
+    filter: eventFilter(options.events as string | undefined),
+    saveDir: options.save ? resolve(io.cwd, String(options.save)) : undefined,
+    durable,
+    retry: parseSchedule(String(options.retry ?? "1s,5s,30s,2m,10m,1h"), "--retry"),
+    timeoutMs,
+    maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
+    tunnel: options.tunnel !== false,
+    dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
+  };
+}
+
+/** http://127.0.0.1:PORT for the wildcard binds: the tunnel and the user reach it through loopback. */
+function localUrl(host: string, port: number): string {
+  const local = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+  return `http://${local.includes(":") ? `[${local}]` : local}:${port}`;
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new StartError(
+      `listen: cannot create the data dir ${dir}: ${(error as Error).message}`,
+      "pass --data-dir",
+    );
+  }
+}
+
+export async function listenCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+  const settings = settingsFrom(options, io);
+  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+  const bus = new EventBus();
+  bus.on(new ListenRenderer(out).handle);
+  for (const secret of settings.secrets) {
+    const hint = settings.provider?.checkSecret?.(secret);
+    if (hint) bus.emit({ kind: "warning", message: `--secret: ${hint}` });
+  }
+  prepareDataDir(settings.dataDir);
+  const cleanup: (() => Promise<void> | void)[] = [];
+  try {
+    return await serve(settings, options, io, bus, cleanup);
+  } finally {
+    for (const step of cleanup.reverse()) await step();
+  }
+}
+
+async function serve(
+  settings: Settings,
+  options: CommandOptions,
+  io: Io,
+  bus: EventBus,
+  cleanup: (() => Promise<void> | void)[],
+): Promise<number> {
+  const interrupted = io.interrupted;
+  const forwarder = settings.forwardTo ? new Forwarder(settings.forwardTo, settings.timeoutMs) : undefined;
+  if (forwarder) cleanup.push(() => forwarder.close());
+  let durable: { journal: Journal; outbox: Outbox } | undefined;
+  if (settings.durable && forwarder) {
+    cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
+    const { journal, pending, damaged } = await Journal.open(settings.dataDir);
+    cleanup.push(() => journal.close());
+    if (damaged > 0) {
+      bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
+    }
+    const outbox = new Outbox(
+      journal,
+      forwarder,
+      settings.retry,
+      (record) => bus.emit({ kind: "delivery", record }),
+      pending,
+    );
+    cleanup.push(() => outbox.stop(GRACE_MS));
+    durable = { journal, outbox };
+  }
+  let tunnel: TunnelSupervisor | undefined;
+  const pipeline = new Pipeline({
+    provider: settings.provider,
+    describer: settings.provider ?? getProvider("none"),
+    secrets: settings.secrets,
+    toleranceSeconds: settings.toleranceSeconds,
+    filter: settings.filter,
+    forwarder,
+    durable,
+    saveDir: settings.saveDir,
+    seen: new SeenIds(settings.dataDir),
+    maxBody: settings.maxBody,
+    now: io.now,
+    tunnelUrl: () => tunnel?.url,
+    bus,
+  });
+  const receiver = await startReceiver({
+    host: settings.host,
+    port: settings.port,
+    maxBody: settings.maxBody,
+    now: io.now,
+    handle: (incoming) => pipeline.handle(incoming),
+  });
+  cleanup.push(() => receiver.close(GRACE_MS));
+  const url = localUrl(settings.host, receiver.port);
+  bus.emit({
+    kind: "ready",
+    localUrl: url,
+    port: receiver.port,
+    forwardTo: settings.forwardTo?.href,
+    durable: settings.durable,
+    pending: durable?.outbox.pending ?? 0,
+    dataDir: settings.dataDir,
+  });
+  durable?.outbox.start();
+  if (settings.tunnel) {
+    const supervisor = new TunnelSupervisor(url, {
+      explicitBin: options.cloudflared as string | undefined,
+      token: options.tunnelToken as string | undefined,
+      env: io.env,
+      emit: (record) => bus.emit({ kind: "tunnel", record }),
+    });
+    tunnel = supervisor;
+    supervisor.start();
+    // The tunnel goes first on the way out: no new requests arrive while the rest shuts down.
+    cleanup.push(() => supervisor.close());
+  }
+  await interrupted;
+  bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: durable?.outbox.pending ?? 0 });
+  return Exit.interrupted;
 }

@@ -1,0 +1,175 @@
+import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../receive/events.js";
+import type { Output, Spinner } from "../ui/output.js";
+import { formatDuration } from "../units.js";
+
+function clock(date: Date): string {
+  return date.toISOString().slice(11, 19);
+}
+
+function shortId(id: string | undefined): string {
+  if (!id) return "";
+  return id.length > 16 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id;
+}
+
+function ms(value: number): string {
+  return formatDuration(Math.max(0, value));
+}
+
+/** --json shape of a request: stable keys, no body (it can be megabytes), no header values. */
+function requestJson(r: RequestRecord): Record<string, unknown> {
+  return {
+    n: r.n,
+    time: r.receivedAt.toISOString(),
+    method: r.method,
+    path: r.path,
+    provider: r.provider,
+    event: r.event ?? null,
+    id: r.eventId ?? null,
+    deliveryId: r.deliveryId ?? null,
+    verified: r.verification ? r.verification.ok : null,
+    reason: r.verification && !r.verification.ok ? r.verification.reason : undefined,
+    outcome: r.outcome,
+    status: r.status,
+    targetStatus: r.targetStatus,
+    error: r.error,
+    duplicate: r.duplicate,
+    seq: r.seq,
+    bytes: r.body.length,
+    latencyMs: Math.round(r.latencyMs * 10) / 10,
+    savedAs: r.savedAs,
+  };
+}
+
+/** The terminal subscriber: one human line per event on stderr, or NDJSON on stdout with --json. */
+export class ListenRenderer {
+  private spinner: Spinner | undefined;
+
+  constructor(private readonly out: Output) {}
+
+  readonly handle = (event: ListenEvent): void => {
+    switch (event.kind) {
+      case "ready": {
+        const { kind: _k, localUrl, ...rest } = event;
+        this.out.data("ready", { url: localUrl, ...rest });
+        this.ready(event);
+        return;
+      }
+      case "request":
+        this.out.data("request", requestJson(event.record));
+        this.out.line(this.requestLine(event.record));
+        return;
+      case "delivery":
+        this.out.data("delivery", { ...event.record, latencyMs: Math.round(event.record.latencyMs) });
+        this.out.line(this.deliveryLine(event.record));
+        return;
+      case "tunnel":
+        this.out.data("tunnel", { ...event.record });
+        this.tunnel(event.record);
+        return;
+      case "warning":
+        this.out.data("warning", { message: event.message });
+        this.out.warn(event.message);
+        return;
+      case "error":
+        this.out.data("error", { message: event.message, hint: event.hint });
+        this.out.line(this.out.color.red(`error: ${event.message}`));
+        return;
+      case "stopping":
+        this.spinner?.stop();
+        this.out.data("stopping", { inFlight: event.inFlight, pending: event.pending });
+        this.out.line(
+          this.out.color.dim(
+            `stopping${event.inFlight ? `: finishing ${event.inFlight} request(s)` : ""}${event.pending ? `; ${event.pending} pending delivery(ies) stay on disk for the next start` : ""}`,
+          ),
+        );
+        return;
+    }
+  };
+
+  private ready(event: Extract<ListenEvent, { kind: "ready" }>): void {
+    const c = this.out.color;
+    this.out.line(`${c.green("ready")}  listening on ${c.bold(event.localUrl)}`);
+    if (event.forwardTo) this.out.line(`       forwarding to ${event.forwardTo}`);
+    if (event.durable) {
+      this.out.line(`       durable outbox in ${event.dataDir}: ${event.pending} pending`);
+    }
+  }
+
+  private requestLine(r: RequestRecord): string {
+    const c = this.out.color;
+    const what = [r.event, shortId(r.eventId ?? r.deliveryId)].filter(Boolean).join(" ") || c.dim("-");
+    const verdict = !r.verification
+      ? c.dim("unverified")
+      : r.verification.ok
+        ? c.green("verified")
+        : c.red(`invalid: ${r.verification.reason}`);
+    const outcome = this.outcome(r);
+    const dup = r.duplicate ? ` ${c.yellow("duplicate")}` : "";
+    return `${c.dim(clock(r.receivedAt))} ${r.method} ${r.path}  ${what}  ${verdict}  ${outcome}${dup}  ${c.dim(ms(r.latencyMs))}`;
+  }
+
+  private outcome(r: RequestRecord): string {
+    const c = this.out.color;
+    const status = (s: number) =>
+      s < 300 ? c.green(String(s)) : s < 500 ? c.yellow(String(s)) : c.red(String(s));
+    switch (r.outcome) {
+      case "forwarded":
+        return `-> ${status(r.status)}`;
+      case "queued":
+        return `queued #${r.seq} (202)`;
+      case "filtered":
+        return c.dim("filtered (200)");
+      case "handshake":
+        return `handshake answered (${r.status})`;
+      case "accepted":
+        return "200";
+      case "too-large":
+        return c.red("413 too large");
+      default:
+        return c.red(`${r.status} ${r.outcome}${r.error && r.outcome !== "rejected" ? `: ${r.error}` : ""}`);
+    }
+  }
+
+  private deliveryLine(d: DeliveryRecord): string {
+    const c = this.out.color;
+    const what = [d.event, shortId(d.eventId)].filter(Boolean).join(" ");
+    const head = `  ${c.dim("outbox")} #${d.seq}${what ? ` ${what}` : ""}`;
+    if (d.ok)
+      return `${head} ${c.green(`delivered ${d.status}`)} ${c.dim(`attempt ${d.attempt}, ${ms(d.latencyMs)}, ${d.pending} pending`)}`;
+    const why = d.status !== undefined ? `target answered ${d.status}` : d.error;
+    return `${head} ${c.red(`failed: ${why}`)} ${c.dim(`attempt ${d.attempt}, retry in ${ms(d.retryInMs ?? 0)}, ${d.pending} pending`)}`;
+  }
+
+  private tunnel(t: TunnelRecord): void {
+    const c = this.out.color;
+    if (t.state !== "installing") this.spinner?.stop();
+    switch (t.state) {
+      case "installing":
+        this.spinner = this.out.spinner("downloading cloudflared (first use)…");
+        return;
+      case "up":
+        if (!t.url) {
+          this.out.line(`${c.green("tunnel")} named tunnel connected (its hostname is set in Cloudflare)`);
+          return;
+        }
+        this.out.line(`${c.green("tunnel")} public URL: ${c.bold.cyan(t.url)}`);
+        this.out.line(
+          c.dim("       a quick tunnel's URL changes every run; --tunnel-token gives a stable hostname"),
+        );
+        return;
+      case "failed":
+        this.out.line(`${c.yellow("tunnel")} not available: ${t.reason}; still listening locally`);
+        for (const line of (t.tail ?? []).slice(-3)) this.out.line(c.dim(`       cloudflared: ${line}`));
+        if (t.hint) this.out.line(`hint: ${t.hint}`);
+        return;
+      case "down":
+        this.out.line(`${c.yellow("tunnel")} down: ${t.reason}`);
+        return;
+      case "restarting":
+        this.out.line(c.dim(`tunnel restarting in ${ms(t.retryInMs ?? 0)}`));
+        return;
+      default:
+        return;
+    }
+  }
+}

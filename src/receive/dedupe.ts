@@ -1,0 +1,48 @@
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** How many ids are remembered; older ones are forgotten at the next start. */
+const KEEP = 100_000;
+
+/**
+ * Event ids and delivery ids seen in this data dir, across runs. A redelivered event is still forwarded,
+ * but marked as a duplicate, because that is how the app's idempotency gets tested.
+ */
+export class SeenIds {
+  private readonly seen = new Set<string>();
+  private readonly path: string;
+  private broken = false;
+
+  constructor(dir: string) {
+    this.path = join(dir, "seen-ids.txt");
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(this.path, "utf8").split("\n").filter(Boolean);
+    } catch {
+      // No file yet: nothing seen.
+    }
+    for (const line of lines.slice(-KEEP)) this.seen.add(line);
+  }
+
+  /** Records the ids; true when one of them was seen before. */
+  check(provider: string, ids: (string | undefined)[]): boolean {
+    const keys = ids
+      .filter((id): id is string => Boolean(id))
+      .map((id) => `${provider} ${id.replace(/\s/g, "_")}`);
+    const duplicate = keys.some((key) => this.seen.has(key));
+    const fresh = keys.filter((key) => !this.seen.has(key));
+    for (const key of fresh) this.seen.add(key);
+    if (fresh.length > 0 && !this.broken) this.persist(fresh);
+    return duplicate;
+  }
+
+  private persist(keys: string[]): void {
+    try {
+      mkdirSync(join(this.path, ".."), { recursive: true });
+      appendFileSync(this.path, `${keys.join("\n")}\n`);
+    } catch {
+      // Duplicate marking is a convenience: a read-only data dir must not stop webhooks arriving.
+      this.broken = true;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The typed events of `hook listen`. The pipeline (receive, deliver, tunnel) only emits these; the
+ * terminal renderer is one subscriber, and a future local inspector page is meant to be another one,
+ * fed by exactly the same objects. Records keep the body bytes for that reason.
+ */
+
+/** What became of a request, from the sender's point of view. */
+export type Outcome =
+  | "forwarded" // proxied to --forward-to, the target's answer went back
+  | "accepted" // no target: answered 200 {"ok":true}
+  | "queued" // --durable: on disk, answered 202, the worker delivers it
+  | "filtered" // --events did not match: answered 200, not forwarded
+  | "rejected" // signature did not verify: answered 401
+  | "handshake" // the provider's subscription handshake, answered by hook
+  | "unreachable" // target down: answered 502
+  | "timeout" // target too slow: answered 504
+  | "too-large" // body over --max-body: answered 413
+  | "failed"; // hook itself could not handle it (disk full ...): answered 500
+
+export interface RequestRecord {
+  /** Arrival number in this run, from 1. */
+  n: number;
+  receivedAt: Date;
+  method: string;
+  /** Path and query as sent. */
+  path: string;
+  /** Headers as received (secrets included: renderers must redact before showing them). */
+  headers: [string, string][];
+  body: Uint8Array;
+  provider: string;
+  event?: string;
+  eventId?: string;
+  deliveryId?: string;
+  /** Undefined when no --provider was given. */
+  verification?: { ok: true } | { ok: false; reason: string; hint?: string };
+  outcome: Outcome;
+  /** Status hook answered the sender with. */
+  status: number;
+  /** The target's status, when forwarded. */
+  targetStatus?: number;
+  /** Why forwarding or handling failed. */
+  error?: string;
+  /** Time from the last body byte to the answer, ms. */
+  latencyMs: number;
+  /** Event id or delivery id seen before in this data dir. */
+  duplicate: boolean;
+  /** Durable outbox sequence number. */
+  seq?: number;
+  /** Fixture file written by --save. */
+  savedAs?: string;
+}
+
+export interface DeliveryRecord {
+  seq: number;
+  attempt: number;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  latencyMs: number;
+  /** When it failed: the wait before the next attempt, ms. */
+  retryInMs?: number;
+  /** Deliveries still waiting after this one. */
+  pending: number;
+  event?: string;
+  eventId?: string;
+}
+
+export type TunnelState = "installing" | "starting" | "up" | "failed" | "down" | "restarting" | "stopped";
+
+export interface TunnelRecord {
+  state: TunnelState;
+  url?: string;
+  /** Quick tunnels get a new URL each run; a named tunnel keeps its hostname. */
+  quick?: boolean;
+  reason?: string;
+  hint?: string;
+  /** The last lines cloudflared printed, for failures. */
+  tail?: string[];
+  /** When restarting: the wait before the next try, ms. */
+  retryInMs?: number;
+}
+
+export type ListenEvent =
+  | {
+      kind: "ready";
+      localUrl: string;
+      port: number;
+      forwardTo?: string;
+      durable: boolean;
+      pending: number;
+      dataDir: string;
+    }
+  | { kind: "request"; record: RequestRecord }
+  | { kind: "delivery"; record: DeliveryRecord }
+  | { kind: "tunnel"; record: TunnelRecord }
+  | { kind: "warning"; message: string }
+  | { kind: "error"; message: string; hint?: string }
+  | { kind: "stopping"; inFlight: number; pending: number };
+
+export type Listener = (event: ListenEvent) => void;
+
+/** A tiny synchronous bus: subscribers must not throw, and one that does is not allowed to stop the others. */
+export class EventBus {
+  private readonly listeners: Listener[] = [];
+
+  on(listener: Listener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(event: ListenEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken subscriber (a closed stdout pipe) must not break receiving webhooks.
+      }
+    }
+  }
+}

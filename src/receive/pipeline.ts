@@ -1,0 +1,191 @@
+import type { Forwarder } from "../deliver/forward.js";
+import { headersFromPairs } from "../deliver/headers.js";
+import type { Journal } from "../deliver/journal.js";
+import type { Outbox } from "../deliver/outbox.js";
+import type { Description, Provider } from "../providers/types.js";
+import { saveFixture } from "../store/fixture-writer.js";
+import { formatDuration, formatSize } from "../units.js";
+import type { SeenIds } from "./dedupe.js";
+import type { EventBus, Outcome, RequestRecord } from "./events.js";
+import { publicUrl } from "./public-url.js";
+import { errorReply, jsonReply, type Reply } from "./replies.js";
+
+export interface PipelineOptions {
+  /** Undefined: nothing is verified. */
+  provider?: Provider;
+  /** Used to describe requests when no provider verifies them. */
+  describer: Provider;
+  secrets: string[];
+  toleranceSeconds?: number;
+  filter?: (type: string | undefined) => boolean;
+  forwarder?: Forwarder;
+  durable?: { journal: Journal; outbox: Outbox };
+  saveDir?: string;
+  seen: SeenIds;
+  maxBody: number;
+  now: () => Date;
+  /** The tunnel's current public URL, if it is up. */
+  tunnelUrl: () => string | undefined;
+  bus: EventBus;
+}
+
+export interface Incoming {
+  method: string;
+  path: string;
+  headers: [string, string][];
+  body: Uint8Array;
+  receivedAt: Date;
+  /** The body went over --max-body: it was not read whole. */
+  tooLarge?: boolean;
+}
+
+type Draft = Omit<RequestRecord, "outcome" | "status" | "latencyMs">;
+
+/** raw request -> verify -> describe -> filter -> dedupe -> save -> forward/queue -> reply + event. */
+export class Pipeline {
+  private count = 0;
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  async handle(incoming: Incoming): Promise<Reply> {
+    const started = performance.now();
+    const o = this.options;
+    const headers = headersFromPairs(incoming.headers);
+    const description: Description = incoming.tooLarge ? {} : o.describer.describe(incoming.body, headers);
+    const draft: Draft = {
+      n: ++this.count,
+      receivedAt: incoming.receivedAt,
+      method: incoming.method,
+      path: incoming.path,
+      headers: incoming.headers,
+      body: incoming.body,
+      provider: (o.provider ?? o.describer).name,
+      event: description.type,
+      eventId: description.id,
+      deliveryId: description.deliveryId,
+      duplicate: false,
+    };
+    let saving: Promise<string | undefined> | undefined;
+    const finish = async (outcome: Outcome, reply: Reply, extra: Partial<RequestRecord> = {}) => {
+      const savedAs = await saving;
+      const latencyMs = performance.now() - started;
+      const record: RequestRecord = { ...draft, ...extra, outcome, status: reply.status, savedAs, latencyMs };
+      o.bus.emit({ kind: "request", record });
+      return reply;
+    };
+    if (incoming.tooLarge) {
+      const reason = `the body is larger than --max-body ${formatSize(o.maxBody)}`;
+      return finish("too-large", errorReply(413, "payload too large", reason), { error: reason });
+    }
+    const handshake = this.handshake(incoming, headers);
+    if (handshake) return finish("handshake", handshake);
+    const verification = this.verify(incoming, headers);
+    draft.verification = verification;
+    saving = this.save(draft);
+    if (verification && !verification.ok) {
+      const reply = errorReply(401, "invalid signature", verification.reason);
+      return finish("rejected", reply, { error: verification.reason });
+    }
+    if (o.filter && !o.filter(description.type)) {
+      return finish("filtered", jsonReply(200, { ok: true, filtered: true }));
+    }
+    draft.duplicate = o.seen.check(draft.provider, [description.id, description.deliveryId]);
+    if (o.durable) return this.queue(incoming, draft, finish);
+    if (o.forwarder) return this.forward(incoming, o.forwarder, finish);
+    return finish("accepted", jsonReply(200, { ok: true }));
+  }
+
+  /** Answered by hook only when there is no app to answer it (without --forward-to). */
+  private handshake(incoming: Incoming, headers: Headers): Reply | undefined {
+    const provider = this.options.provider;
+    if (!provider?.handshake || this.options.forwarder) return undefined;
+    const request = { method: incoming.method, url: incoming.path, headers, body: incoming.body };
+    const answer = provider.handshake(request);
+    if (!answer) return undefined;
+    // A signed handshake (Slack, Twitch) must verify like any request; a WebSub GET carries no signature.
+    const verification = incoming.method === "GET" ? undefined : this.verify(incoming, headers);
+    if (verification && !verification.ok) return undefined;
+    return { status: answer.status, headers: Object.entries(answer.headers), body: answer.body };
+  }
+
+  private verify(incoming: Incoming, headers: Headers): RequestRecord["verification"] {
+    const o = this.options;
+    if (!o.provider || o.provider.name === "none") return undefined;
+    const verdict = o.provider.verify({
+      body: incoming.body,
+      headers,
+      secrets: o.secrets,
+      now: o.now(),
+      url: publicUrl(incoming.path, headers, o.tunnelUrl()),
+      toleranceSeconds: o.toleranceSeconds,
+    });
+    return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason, hint: verdict.hint };
+  }
+
+  private save(draft: Draft): Promise<string | undefined> | undefined {
+    const dir = this.options.saveDir;
+    if (!dir) return undefined;
+    const v = draft.verification;
+    return saveFixture(dir, {
+      ...draft,
+      id: draft.eventId,
+      verification: v && !v.ok ? { ok: false, reason: v.reason } : undefined,
+    }).catch((error: Error) => {
+      this.options.bus.emit({
+        kind: "warning",
+        message: `--save: could not write a fixture: ${error.message}`,
+      });
+      return undefined;
+    });
+  }
+
+  private async queue(
+    incoming: Incoming,
+    draft: Draft,
+    finish: (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>,
+  ): Promise<Reply> {
+    const durable = this.options.durable as NonNullable<PipelineOptions["durable"]>;
+    try {
+      const entry = await durable.journal.accept({
+        receivedAt: incoming.receivedAt.toISOString(),
+        method: incoming.method,
+        path: incoming.path,
+        headers: incoming.headers,
+        body: incoming.body,
+        event: draft.event,
+        eventId: draft.eventId,
+      });
+      durable.outbox.enqueue(entry);
+      return finish("queued", jsonReply(202, { ok: true, queued: entry.seq }), { seq: entry.seq });
+    } catch (error) {
+      // Not on disk, so not acknowledged: a 500 makes the provider send it again.
+      const reason = `could not write the outbox: ${(error as Error).message}`;
+      return finish("failed", errorReply(500, "not stored", reason), { error: reason });
+    }
+  }
+
+  private async forward(
+    incoming: Incoming,
+    forwarder: Forwarder,
+    finish: (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>,
+  ): Promise<Reply> {
+    const result = await forwarder.send(incoming);
+    if (!result.ok) {
+      const status = result.kind === "timeout" ? 504 : 502;
+      const error = result.kind === "timeout" ? "target timed out" : "target unreachable";
+      return finish(result.kind, errorReply(status, error, result.error), { error: result.error });
+    }
+    this.warnIfSlow(result.latencyMs);
+    const reply = { status: result.status, headers: result.headers, body: result.body };
+    return finish("forwarded", reply, { targetStatus: result.status });
+  }
+
+  private warnIfSlow(latencyMs: number): void {
+    const provider = this.options.provider;
+    if (!provider || provider.name === "none" || latencyMs <= provider.timeoutMs) return;
+    this.options.bus.emit({
+      kind: "warning",
+      message: `the target took ${formatDuration(latencyMs)}; ${provider.name} gives up after ${formatDuration(provider.timeoutMs)} and counts a failure (answer first, work later)`,
+    });
+  }
+}

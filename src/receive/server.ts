@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pairsFromRaw } from "../deliver/headers.js";
+import { StartError } from "../errors.js";
+import type { Incoming } from "./pipeline.js";
+import { errorReply, type Reply } from "./replies.js";
+
+export interface ReceiverOptions {
+  host: string;
+  port: number;
+  maxBody: number;
+  now: () => Date;
+  handle: (incoming: Incoming) => Promise<Reply>;
+}
+
+export interface Receiver {
+  port: number;
+  inFlight(): number;
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then cuts the rest. Idempotent. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** The whole body, or `undefined` once it goes over `max` (the rest is not read). */
+async function readWhole(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, reply: Reply, close: boolean): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  const headers = reply.headers.filter(([name]) => name.toLowerCase() !== "content-length");
+  headers.push(["content-length", String(body.length)]);
+  if (close) headers.push(["connection", "close"]);
+  res.writeHead(reply.status, headers.flat());
+  res.end(body);
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, options: ReceiverOptions): Promise<void> {
+  const body = await readWhole(req, options.maxBody);
+  const incoming: Incoming = {
+    method: req.method ?? "GET",
+    path: req.url ?? "/",
+    headers: pairsFromRaw(req.rawHeaders),
+    body: body ?? Buffer.alloc(0),
+    receivedAt: options.now(),
+    tooLarge: body === undefined,
+  };
+  const reply = await options.handle(incoming);
+  // After a 413 the rest of the body is still on the wire: close rather than read megabytes to discard.
+  send(res, reply, incoming.tooLarge === true);
+  if (incoming.tooLarge) res.on("finish", () => req.socket.destroySoon());
+}
+
+export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server: Server = createServer((req, res) => {
+    inFlight += 1;
+    serve(req, res, options)
+      .catch((error: Error) => send(res, errorReply(500, "internal error", error.message), true))
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options);
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    inFlight: () => inFlight,
+    close(graceMs) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          const idle = new Promise<void>((resolve) => {
+            drained = resolve;
+          });
+          await Promise.race([idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
+        }
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, options: ReceiverOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") {
+        reject(
+          new StartError(
+            `listen: port ${options.port} on ${options.host} is already in use`,
+            "stop what uses it, or pick another with --port (0 picks a free one)",
+          ),
+        );
+      } else if (error.code === "EACCES") {
+        reject(
+          new StartError(`listen: not allowed to use port ${options.port}`, "ports under 1024 need root"),
+        );
+      } else {
+        reject(new StartError(`listen: cannot listen on ${options.host}:${options.port}: ${error.message}`));
+      }
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+}
