@@ -1,7 +1,123 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CommandOptions } from "../cli.js";
-import { HookError } from "../errors.js";
+import { Exit, HookError } from "../errors.js";
+import { ApiClient } from "../poll/api-client.js";
+import { acquireLock } from "../poll/lock.js";
+import { type PassResult, runPass } from "../poll/pass.js";
+import { PollState } from "../poll/state.js";
 import type { Io } from "../ui/io.js";
+import { Output } from "../ui/output.js";
+import { type PollSetup, pollSetup } from "./poll-options.js";
+import { PollRenderer } from "./poll-render.js";
 
-export async function pollCommand(_args: string[], _options: CommandOptions, _io: Io): Promise<number> {
-  throw new HookError("poll: not built yet");
+/** Longest rate-limit wait a --once run sits through; beyond it, cron's next run is the better wait. */
+const ONCE_MAX_WAIT_MS = 60_000;
+const MAX_ATTEMPTS = 5;
+
+export async function pollCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+  const setup = pollSetup(options, io);
+  const release = acquireLock(setup.lockPath, io.now);
+  try {
+    const state = PollState.load(setup.statePath, setup.provider, setup.source.key);
+    return await pollLoop(setup, state, out, io);
+  } finally {
+    release();
+  }
+}
+
+async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io): Promise<number> {
+  const controller = new AbortController();
+  void io.interrupted.then(() => controller.abort());
+  const render = new PollRenderer(out, setup);
+  if (state.existed && setup.since !== undefined)
+    render.note(`--since is ignored: ${state.path} already exists`);
+  if (!state.existed && setup.since !== undefined) {
+    state.data.since = setup.since === "all" ? "all" : setup.since.toISOString();
+  }
+  const api = new ApiClient({
+    name: setup.apiName,
+    keySource: setup.keySource,
+    headers: setup.apiHeaders,
+    timeoutMs: setup.timeoutMs,
+    maxWaitMs: setup.once ? ONCE_MAX_WAIT_MS : Number.POSITIVE_INFINITY,
+    maxAttempts: MAX_ATTEMPTS,
+    now: io.now,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    signal: controller.signal,
+    emit: (event) => render.event(event),
+  });
+  const pass = {
+    source: setup.source,
+    state,
+    api,
+    target: setup.target,
+    timeoutMs: setup.timeoutMs,
+    wanted: typeFilter(setup.types),
+    now: io.now,
+    signal: controller.signal,
+    emit: render.event.bind(render),
+  };
+  let firstPass = !state.existed;
+  for (;;) {
+    const result = await passOrError(
+      setup,
+      () => runPass({ ...pass, since: passSince(state, setup, firstPass) }),
+      render,
+    );
+    if (result && !result.interrupted) firstPass = false;
+    if (result) render.pass(result, state);
+    if (result?.interrupted || controller.signal.aborted) return render.finish(Exit.interrupted, state);
+    if (setup.once) return render.finish(result?.failed ? Exit.failed : Exit.ok, state);
+    if (result?.end?.finished) return render.finish(Exit.ok, state, "every order reached a final status");
+    const waitMs = Math.max(setup.intervalMs, state.data.pollIntervalMs ?? 0);
+    const spinner = render.waiting(waitMs);
+    try {
+      await sleep(waitMs, undefined, { signal: controller.signal });
+    } catch {
+      return render.finish(Exit.interrupted, state);
+    } finally {
+      spinner.stop();
+    }
+  }
+}
+
+/**
+ * --once: an API error ends the run with its exit code. In a loop, only a refused key stops it;
+ * anything else is reported and the next pass tries again from the same cursor.
+ */
+async function passOrError(
+  setup: PollSetup,
+  pass: () => Promise<PassResult>,
+  render: PollRenderer,
+): Promise<PassResult | undefined> {
+  try {
+    return await pass();
+  } catch (error) {
+    if (!(error instanceof HookError)) throw error;
+    render.error(error);
+    if (setup.once || error.exitCode === Exit.usage) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * Where a pass starts when there is no cursor: the window recorded by the first run (--since), or,
+ * on the very first pass without --since, "from now" (undefined: bootstrap). A state that exists
+ * without a cursor saw no events at its bootstrap, so everything after it is new: "all".
+ */
+function passSince(state: PollState, setup: PollSetup, firstPass: boolean): Date | "all" | undefined {
+  if (state.data.cursor !== undefined) return undefined;
+  const recorded = state.data.since;
+  if (recorded !== undefined) return recorded === "all" ? "all" : new Date(recorded);
+  return firstPass ? setup.since : "all";
+}
+
+/** "payment_intent.*,charge.refunded" -> a matcher. No --types: everything. */
+export function typeFilter(patterns: string[] | undefined): (type: string | undefined) => boolean {
+  if (!patterns || patterns.length === 0) return () => true;
+  const regexes = patterns.map(
+    (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`),
+  );
+  return (type) => type !== undefined && regexes.some((r) => r.test(type));
 }

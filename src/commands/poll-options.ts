@@ -1,0 +1,229 @@
+import { resolve } from "node:path";
+import type { CommandOptions } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { githubSource } from "../poll/github.js";
+import { httpSource } from "../poll/http.js";
+import { liqpaySource } from "../poll/liqpay.js";
+import { STRIPE_API, stripeSource } from "../poll/stripe.js";
+import type { Source } from "../poll/types.js";
+import { getProvider } from "../providers/index.js";
+import type { Io } from "../ui/io.js";
+import { parseDuration } from "../units.js";
+import { durationOption, parseHeaderFlags, secretsFrom, urlOption } from "./common.js";
+
+export interface PollSetup {
+  provider: string;
+  source: Source;
+  /** The API's name and where its key comes from, for error messages. */
+  apiName: string;
+  keySource: string;
+  apiHeaders: Record<string, string>;
+  target: URL;
+  statePath: string;
+  lockPath: string;
+  intervalMs: number;
+  timeoutMs: number;
+  since?: Date | "all";
+  types?: string[];
+  once: boolean;
+}
+
+type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
+
+const PROVIDERS = ["stripe", "github", "liqpay", "http"];
+
+/** Reads and checks every flag; a bad one is exit 2 that names it, before any lock or request. */
+export function pollSetup(options: CommandOptions, io: Io): PollSetup {
+  const provider = String(options.provider ?? "").toLowerCase();
+  if (!PROVIDERS.includes(provider)) {
+    throw new UsageError(
+      options.provider
+        ? `poll: unknown provider "${String(options.provider)}"`
+        : "poll: --provider is required",
+      `hook poll works with: ${PROVIDERS.join(", ")}`,
+    );
+  }
+  if (!options.forwardTo)
+    throw new UsageError("poll: --forward-to is required", "for example -f http://localhost:3000/webhooks");
+  const target = urlOption(options.forwardTo, "--forward-to");
+  let statePath = "";
+  const built = buildSource(provider, options, io, () => `${statePath}.spool`);
+  statePath = resolve(io.cwd, String(options.state ?? defaultStatePath(options, provider, built.source.key)));
+  const types =
+    options.types === undefined
+      ? undefined
+      : String(options.types)
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
+  if (types && (provider === "liqpay" || provider === "http")) {
+    throw new UsageError(`poll: --types applies to stripe and github, not ${provider}`);
+  }
+  return {
+    ...built,
+    provider,
+    target,
+    statePath,
+    lockPath: `${statePath}.lock`,
+    intervalMs: durationOption(options.interval ?? "30s", "--interval") ?? 30_000,
+    timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000,
+    since: sinceOption(options.since, io.now()),
+    types,
+    once: options.once === true,
+  };
+}
+
+function defaultStatePath(options: CommandOptions, provider: string, key: string): string {
+  const dataDir = String(options.dataDir ?? ".hook");
+  return `${dataDir}/poll/${provider}-${key.replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`;
+}
+
+function sinceOption(value: unknown, now: Date): Date | "all" | undefined {
+  if (value === undefined) return undefined;
+  if (String(value).toLowerCase() === "all") return "all";
+  return new Date(now.getTime() - parseDuration(String(value), "--since"));
+}
+
+type Built = Pick<PollSetup, "source" | "apiName" | "keySource" | "apiHeaders">;
+
+function buildSource(provider: string, options: CommandOptions, io: Io, spoolPath: () => string): Built {
+  const apiBase = options.apiBase === undefined ? undefined : urlOption(options.apiBase, "--api-base").href;
+  if (provider === "stripe") {
+    const key = apiKey(options, io, ["STRIPE_API_KEY"], "Stripe");
+    if (key.startsWith("whsec_")) {
+      throw new UsageError(
+        "poll: --api-key is a webhook signing secret (whsec_…)",
+        "the Stripe API needs a secret or restricted key (sk_… or rk_…); the whsec_ secret goes to --secret",
+      );
+    }
+    const source = stripeSource({
+      apiBase: apiBase ?? STRIPE_API,
+      spoolPath,
+      sign: signer("stripe", options, io),
+    });
+    return {
+      source,
+      apiName: "Stripe API",
+      keySource: "--api-key or STRIPE_API_KEY",
+      apiHeaders: { authorization: `Bearer ${key}` },
+    };
+  }
+  if (provider === "github") return githubSetup(options, io, apiBase);
+  if (provider === "liqpay") return liqpaySetup(options, io, apiBase);
+  return httpSetup(options, io);
+}
+
+function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefined): Built {
+  const scopes = (["repo", "org", "user"] as const).filter((k) => options[k] !== undefined);
+  if (scopes.length !== 1) {
+    throw new UsageError("poll: github needs exactly one of --repo OWNER/NAME, --org ORG or --user USER");
+  }
+  const scope = scopes[0] as "repo" | "org" | "user";
+  const name = String(options[scope]);
+  if (scope === "repo" && !/^[^/\s]+\/[^/\s]+$/.test(name))
+    throw new UsageError(`poll: --repo "${name}" is not OWNER/NAME`);
+  const token = optionalKey(options, io, ["GITHUB_TOKEN", "GH_TOKEN"]);
+  const source = githubSource({
+    apiBase: apiBase ?? "https://api.github.com",
+    scope,
+    name,
+    sign: signer("github", options, io),
+  });
+  const headers: Record<string, string> = {
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+    "user-agent": "hook-poll",
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return { source, apiName: "GitHub API", keySource: "--api-key or GITHUB_TOKEN", apiHeaders: headers };
+}
+
+function liqpaySetup(options: CommandOptions, io: Io, apiBase: string | undefined): Built {
+  const privateKey = apiKey(options, io, ["LIQPAY_PRIVATE_KEY"], "LiqPay private");
+  const publicKey = (options.publicKey as string | undefined) ?? io.env.LIQPAY_PUBLIC_KEY;
+  if (!publicKey) throw new UsageError("poll: liqpay needs --public-key (or LIQPAY_PUBLIC_KEY)");
+  const orders = ((options.order as string[] | undefined) ?? [])
+    .flatMap((o) => o.split(","))
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (orders.length === 0) throw new UsageError("poll: liqpay needs at least one --order ID to follow");
+  // LiqPay signs its callbacks with the same private key; --secret only overrides it.
+  const callbackKey = secretsFrom(options)[0] ?? privateKey;
+  const source = liqpaySource({
+    apiBase: apiBase ?? "https://www.liqpay.ua",
+    publicKey,
+    privateKey,
+    callbackKey,
+    orders,
+  });
+  return {
+    source,
+    apiName: "LiqPay API",
+    keySource: "--api-key or LIQPAY_PRIVATE_KEY (and --public-key)",
+    apiHeaders: {},
+  };
+}
+
+function httpSetup(options: CommandOptions, io: Io): Built {
+  for (const flag of ["url", "items", "id"] as const) {
+    if (options[flag] === undefined)
+      throw new UsageError(
+        `poll: the http source needs --${flag}`,
+        "for example --url https://api.example.com/events --items data --id id",
+      );
+  }
+  const url = urlOption(options.url, "--url");
+  const headers: Record<string, string> = {};
+  parseHeaderFlags(options.header).forEach((value, key) => {
+    headers[key] = value;
+  });
+  const source = httpSource({
+    url,
+    items: String(options.items),
+    id: String(options.id),
+    time: options.time as string | undefined,
+    cursorParam: options.cursorParam as string | undefined,
+    sign: signer("standard", options, io),
+  });
+  return {
+    source,
+    apiName: `API ${url.host}`,
+    keySource: "the --header that carries the credentials",
+    apiHeaders: { accept: "application/json", ...headers },
+  };
+}
+
+function apiKey(options: CommandOptions, io: Io, variables: string[], what: string): string {
+  const key = optionalKey(options, io, variables);
+  if (!key)
+    throw new UsageError(
+      `poll: no ${what} API key`,
+      `pass --api-key or set ${variables.join(" or ")} (env:NAME reads a variable)`,
+    );
+  return key;
+}
+
+function optionalKey(options: CommandOptions, io: Io, variables: string[]): string | undefined {
+  const given = options.apiKey as string | undefined;
+  if (given !== undefined && given.trim() !== "") return given.trim();
+  return variables
+    .map((v) => io.env[v])
+    .find((v) => v !== undefined && v.trim() !== "")
+    ?.trim();
+}
+
+/** Signs with the provider module, so the app's own verification runs unchanged. No --secret: unsigned. */
+function signer(providerName: string, options: CommandOptions, io: Io): Signer {
+  const secret = secretsFrom(options)[0];
+  if (secret === undefined) return () => ({});
+  let provider: ReturnType<typeof getProvider>;
+  try {
+    provider = getProvider(providerName);
+  } catch {
+    throw new UsageError(
+      `poll: signing needs the ${providerName} provider, which this build does not have`,
+      "run without --secret to deliver unsigned",
+    );
+  }
+  return (body, deliveryId) => provider.sign({ body, secret, timestamp: io.now(), deliveryId });
+}

@@ -1,0 +1,45 @@
+import { request } from "undici";
+import type { DeliveryRequest } from "./types.js";
+
+export interface DeliveryResult {
+  ok: boolean;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+/**
+ * POSTs one event to the app, as the provider would. Only a 2xx counts: a redirect or an error page
+ * means the app did not take the event, and the cursor must not move past it.
+ */
+export async function deliver(target: URL, req: DeliveryRequest, timeoutMs: number): Promise<DeliveryResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await request(target, {
+      method: "POST",
+      headers: req.headers,
+      body: req.body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    // The answer's body is not needed, but it must be read so the connection can be reused.
+    await res.body.dump({ limit: 1024 * 1024 }).catch(() => {});
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    return {
+      ok,
+      status: res.statusCode,
+      ms: elapsed(),
+      error: ok ? undefined : `answered ${res.statusCode}`,
+    };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message =
+      code === "UND_ERR_HEADERS_TIMEOUT" ? `no answer within ${timeoutMs}ms` : (error as Error).message;
+    return {
+      ok: false,
+      ms: elapsed(),
+      error: code && code !== "UND_ERR_HEADERS_TIMEOUT" ? `${code}: ${message}` : message,
+    };
+  }
+}

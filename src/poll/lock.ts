@@ -1,0 +1,108 @@
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { Exit, HookError } from "../errors.js";
+
+interface Holder {
+  pid: number;
+  startedAt: string;
+}
+
+/** A lock without readable content younger than this may be a holder between create and write. */
+const TORN_GRACE_MS = 10_000;
+
+/**
+ * One `hook poll` per state file: two overlapping cron runs would deliver the same events twice.
+ * The lock is created with O_EXCL and holds the owner's pid and start time; a lock whose pid is no
+ * longer alive (kill -9, a reboot) is taken over. Returns the release function (idempotent).
+ */
+export function acquireLock(path: string, now: () => Date = () => new Date()): () => void {
+  mkdirSync(dirname(path), { recursive: true });
+  const mine: Holder = { pid: process.pid, startedAt: now().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (tryCreate(path, mine)) return releaser(path, mine);
+    const holder = readHolder(path);
+    if (holder === "gone") continue;
+    if (holder === undefined ? !tornAndOld(path, now()) : alive(holder.pid)) throw held(path, holder);
+    // The holder is dead: remove its lock and race for a fresh one (O_EXCL decides who wins).
+    try {
+      unlinkSync(path);
+    } catch {
+      // Another run took it over first; the next create attempt will tell.
+    }
+  }
+  throw held(path, undefined);
+}
+
+function tryCreate(path: string, holder: Holder): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw new HookError(`poll: cannot create lock ${path}: ${(error as Error).message}`);
+  }
+  try {
+    writeSync(fd, `${JSON.stringify(holder)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function readHolder(path: string): Holder | undefined | "gone" {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return "gone";
+  }
+  try {
+    const parsed = JSON.parse(text) as Holder;
+    return Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tornAndOld(path: string, now: Date): boolean {
+  try {
+    return now.getTime() - statSync(path).mtimeMs > TORN_GRACE_MS;
+  } catch {
+    return true;
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user, so it is alive.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function held(path: string, holder: Holder | undefined): HookError {
+  const who = holder ? `pid ${holder.pid}, started ${holder.startedAt}` : "holder unknown";
+  return new HookError(`poll: another hook poll is running (${who}): lock ${path}`, {
+    exitCode: Exit.lockHeld,
+    hint: "this run stops so the two do not deliver the same events; cron will try again",
+  });
+}
+
+function releaser(path: string, mine: Holder): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const current = readHolder(path);
+    // Never remove a lock that is no longer ours (it was taken over while we hung).
+    if (typeof current === "object" && current.pid === mine.pid && current.startedAt === mine.startedAt) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+}

@@ -1,0 +1,108 @@
+import type { ApiClient } from "./api-client.js";
+import { Interrupted } from "./api-client.js";
+import { deliver } from "./delivery.js";
+import type { PollState } from "./state.js";
+import type { PassEnd, PollEvent, PollItem, Source } from "./types.js";
+
+export interface PassOptions {
+  source: Source;
+  state: PollState;
+  api: ApiClient;
+  target: URL;
+  timeoutMs: number;
+  /** --types: whether an event type is wanted. */
+  wanted: (type: string | undefined) => boolean;
+  since?: Date | "all";
+  now: () => Date;
+  signal: AbortSignal;
+  emit: (event: PollEvent) => void;
+}
+
+export interface PassResult {
+  delivered: number;
+  skipped: number;
+  /** The delivery that failed; everything after it waits for the next pass. */
+  failed?: { id: string; error: string };
+  interrupted: boolean;
+  end?: PassEnd;
+}
+
+/**
+ * One pass: every page the source finds, oldest first, each item delivered in order. The cursor
+ * moves past an item only after a 2xx (or when the item is deliberately stepped over); the first
+ * failed delivery ends the pass, so nothing after it can overtake it. State is saved at each page
+ * boundary and at the end, whatever happened.
+ */
+export async function runPass(options: PassOptions): Promise<PassResult> {
+  const { source, state, signal } = options;
+  const result: PassResult = { delivered: 0, skipped: 0, interrupted: false };
+  const context = {
+    api: options.api,
+    state: state.data,
+    seen: (id: string) => state.seen(id),
+    now: options.now,
+    since: options.since,
+    signal,
+  };
+  try {
+    pages: for await (const page of source.pages(context)) {
+      for (const item of page) {
+        // Ctrl-C between deliveries: the one in flight has finished, the rest waits.
+        if (signal.aborted) throw new Interrupted();
+        const outcome = await handle(item, options);
+        if (outcome === "delivered") result.delivered += 1;
+        else if (outcome === "skipped") result.skipped += 1;
+        else {
+          result.failed = { id: item.id, error: outcome.error };
+          break pages;
+        }
+      }
+      if (state.pendingJournal > 0) state.save();
+    }
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    result.interrupted = true;
+  } finally {
+    // Fold the journal into the state file even when the pass stopped on an error. A first run
+    // that failed before its bootstrap finished writes nothing, so the next run is a first run again.
+    if (state.pendingJournal > 0) state.save();
+  }
+  if (!result.failed && !result.interrupted) {
+    result.end = source.end?.() ?? {};
+    state.save({ etag: result.end.etag, pollIntervalMs: result.end.pollIntervalMs });
+  }
+  return result;
+}
+
+async function handle(
+  item: PollItem,
+  options: PassOptions,
+): Promise<"delivered" | "skipped" | { error: string }> {
+  const { state, emit } = options;
+  const step = { cursor: item.cursor, order: item.order, status: item.status };
+  const reason =
+    item.skip ?? (state.seen(item.id) ? "already delivered" : undefined) ?? filtered(item, options);
+  if (reason !== undefined || !item.request) {
+    // Bootstrap ids are remembered as seen: an http source without a cursor relies on that.
+    state.record({ ...step, id: item.skip === "bootstrap" ? item.id : undefined });
+    emit({ kind: "skip", id: item.id, type: item.type, reason: reason ?? "nothing to send" });
+    return "skipped";
+  }
+  const outcome = await deliver(options.target, item.request(), options.timeoutMs);
+  emit({
+    kind: "delivery",
+    id: item.id,
+    type: item.type,
+    status: outcome.status,
+    ok: outcome.ok,
+    ms: outcome.ms,
+    error: outcome.error,
+  });
+  if (!outcome.ok) return { error: outcome.error ?? "failed" };
+  state.record({ ...step, id: item.id });
+  return "delivered";
+}
+
+function filtered(item: PollItem, options: PassOptions): string | undefined {
+  return options.wanted(item.type) ? undefined : "filtered by --types";
+}

@@ -1,0 +1,45 @@
+import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+
+/**
+ * Pages that arrive newest-first but must be delivered oldest-first (a backfill walks Stripe's list
+ * backwards). Each page goes to a file as it arrives and is read back in reverse, so memory holds
+ * one page, not the whole history; the file is removed on close.
+ */
+export class Spool {
+  private readonly fd: number;
+  private readonly pages: { start: number; length: number }[] = [];
+  private size = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "w+", 0o600);
+  }
+
+  /** One page of items, in the order the API listed them (newest first). */
+  push(lines: string[]): void {
+    if (lines.length === 0) return;
+    const data = Buffer.from(`${lines.join("\n")}\n`);
+    writeSync(this.fd, data, 0, data.length, this.size);
+    this.pages.push({ start: this.size, length: data.length });
+    this.size += data.length;
+  }
+
+  get count(): number {
+    return this.pages.length;
+  }
+
+  /** Pages from the last pushed to the first, each page's lines reversed: oldest first overall. */
+  *oldestFirst(): Generator<string[]> {
+    for (let i = this.pages.length - 1; i >= 0; i -= 1) {
+      const page = this.pages[i];
+      if (!page) continue;
+      const buffer = Buffer.alloc(page.length);
+      readSync(this.fd, buffer, 0, page.length, page.start);
+      yield buffer.toString("utf8").trimEnd().split("\n").reverse();
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface StripeEventLike {
+  id: string;
+  object: "event";
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> };
+}
+
+/**
+ * A stand-in for GET /v1/events that pages as Stripe documents: newest first; `starting_after`
+ * returns older objects, `ending_before` the newer ones adjacent to the cursor; `limit` 1-100
+ * (default 10); `has_more`; `created[gte]`. Events are added oldest first.
+ */
+export class FakeStripeApi {
+  readonly events: StripeEventLike[] = [];
+  readonly calls: string[] = [];
+  readonly authHeaders: (string | undefined)[] = [];
+  /** Answers to give before the real ones (429, 500 …), one per request. */
+  readonly failures: FakeReply[] = [];
+  key = "sk_test_fake";
+  private server: Server = createServer((req, res) => this.handle(req, res));
+  private clock = 1_700_000_000;
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Adds `count` events, each one second after the previous. */
+  add(count: number, type = "payment_intent.succeeded", created?: number): StripeEventLike[] {
+    const added: StripeEventLike[] = [];
+    for (let i = 0; i < count; i += 1) {
+      this.clock = created ?? this.clock + 1;
+      const n = this.events.length;
+      const event: StripeEventLike = {
+        id: `evt_${String(n).padStart(6, "0")}x${(n * 7919).toString(36)}`,
+        object: "event",
+        type,
+        created: this.clock,
+        data: { object: { id: `pi_${n}`, object: "payment_intent", amount: 1000 + n, note: "naïve ☕" } },
+      };
+      this.events.push(event);
+      added.push(event);
+    }
+    return added;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.calls.push(req.url ?? "");
+    this.authHeaders.push(req.headers.authorization);
+    const failure = this.failures.shift();
+    if (failure) return send(res, failure.status, failure.body ?? "{}", failure.headers);
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname !== "/v1/events")
+      return send(res, 404, JSON.stringify({ error: { message: "Unrecognized request URL" } }));
+    const auth = req.headers.authorization ?? "";
+    const basic = `Basic ${Buffer.from(`${this.key}:`).toString("base64")}`;
+    if (auth !== `Bearer ${this.key}` && auth !== basic) {
+      return send(res, 401, JSON.stringify({ error: { message: "Invalid API Key provided: sk_***" } }));
+    }
+    const answer = this.list(url.searchParams);
+    send(res, answer.status, JSON.stringify(answer.body));
+  }
+
+  private list(params: URLSearchParams): { status: number; body: unknown } {
+    const limit = Number(params.get("limit") ?? "10");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return { status: 400, body: { error: { message: "Invalid limit" } } };
+    const gte = params.get("created[gte]");
+    // Newest first, as Stripe lists.
+    const all = this.events.filter((e) => gte === null || e.created >= Number(gte)).reverse();
+    const before = params.get("ending_before");
+    const after = params.get("starting_after");
+    let data: StripeEventLike[];
+    let hasMore: boolean;
+    if (before !== null) {
+      const at = all.findIndex((e) => e.id === before);
+      if (at < 0) return missing(before);
+      const newer = all.slice(0, at);
+      data = newer.slice(Math.max(0, newer.length - limit));
+      hasMore = newer.length > limit;
+    } else {
+      const from = after === null ? 0 : all.findIndex((e) => e.id === after) + 1;
+      if (after !== null && from === 0) return missing(after);
+      data = all.slice(from, from + limit);
+      hasMore = all.length > from + limit;
+    }
+    return { status: 200, body: { object: "list", url: "/v1/events", has_more: hasMore, data } };
+  }
+}
+
+function missing(id: string) {
+  return { status: 404, body: { error: { message: `No such event: '${id}'`, code: "resource_missing" } } };
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(body);
+}

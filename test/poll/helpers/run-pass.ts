@@ -1,0 +1,63 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApiClient } from "../../../src/poll/api-client.js";
+import { runPass } from "../../../src/poll/pass.js";
+import { PollState } from "../../../src/poll/state.js";
+import type { PollEvent, Source } from "../../../src/poll/types.js";
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "hook-poll-"));
+}
+
+export interface PassRun {
+  source: Source;
+  provider: string;
+  statePath: string;
+  target: string;
+  headers?: Record<string, string>;
+  since?: Date | "all";
+  wanted?: (type: string | undefined) => boolean;
+  maxWaitMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * One pass in-process, as the command runs it, with an instant sleep that records what it was asked
+ * to wait: rate limits and backoff are checked without waiting for them.
+ */
+export async function onePass(run: PassRun) {
+  const events: PollEvent[] = [];
+  const waits: number[] = [];
+  const state = PollState.load(run.statePath, run.provider, run.source.key);
+  const signal = new AbortController().signal;
+  const now = run.now ?? (() => new Date());
+  const api = new ApiClient({
+    name: `${run.provider} API`,
+    keySource: "--api-key or TEST_KEY",
+    headers: run.headers ?? {},
+    timeoutMs: 5000,
+    maxWaitMs: run.maxWaitMs ?? Number.POSITIVE_INFINITY,
+    maxAttempts: 5,
+    now,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    signal,
+    emit: (event) => events.push(event),
+  });
+  const result = await runPass({
+    source: run.source,
+    state,
+    api,
+    target: new URL(run.target),
+    timeoutMs: 5000,
+    wanted: run.wanted ?? (() => true),
+    since: run.since,
+    now,
+    signal,
+    emit: (event) => events.push(event),
+  });
+  const calls = events.filter((e) => e.kind === "poll").length;
+  return { result, events, waits, state, calls };
+}
