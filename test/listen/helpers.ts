@@ -57,10 +57,11 @@ export function waitForLines(
   kind: string,
   count: number,
   timeoutMs = 20_000,
+  where: (line: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      const lines = linesOf(proc, kind);
+      const lines = linesOf(proc, kind).filter(where);
       if (lines.length < count) return false;
       done();
       resolve(lines);
