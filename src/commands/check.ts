@@ -1,7 +1,125 @@
+import { GENERIC_EVENT, profileFor } from "../check/profiles.js";
+import { runChecklist, type ScenarioResult } from "../check/scenarios.js";
 import type { CommandOptions } from "../cli.js";
-import { HookError } from "../errors.js";
+import { Exit, UsageError } from "../errors.js";
+import type { Provider } from "../providers/types.js";
+import { reportFormat, type Suite, writeReport } from "../replay/report.js";
+import { createSender } from "../replay/send.js";
+import { builtinSamples, findBuiltin } from "../store/builtin-fixtures.js";
+import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
+import { Output } from "../ui/output.js";
+import { formatDuration } from "../units.js";
+import { durationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
 
-export async function checkCommand(_args: string[], _options: CommandOptions, _io: Io): Promise<number> {
-  throw new HookError("check: not built yet");
+/** hook check --to URL --provider P --secret S: the integration checklist against a live endpoint. */
+export async function checkCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+  const out = new Output(io, { json: options.json === true, color: options.color !== false });
+  const to = urlOption(options.to, "--to");
+  const report = options.report as string | undefined;
+  if (report) reportFormat(report);
+  const provider = providerFrom(options);
+  const secrets = provider.usesSecret === false ? [""] : requireSecrets(options, provider);
+  const secret = secrets[0] ?? "";
+  const hint = secret ? provider.checkSecret?.(secret) : undefined;
+  if (hint) out.warn(`${provider.name}: ${hint}`);
+  const budgetMs = durationOption(options.budget, "--budget") ?? provider.timeoutMs;
+  const profile = profileFor(provider.name);
+  const fixture = baseFixture(options, io, provider, profile.sample);
+
+  out.line(
+    `checking ${to.href} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
+  );
+  const sender = createSender(10);
+  const started = io.now();
+  const t0 = performance.now();
+  try {
+    const results = await runChecklist(
+      { provider, profile, fixture, secret, to, budgetMs, sender, now: io.now },
+      (result) => showScenario(out, result),
+    );
+    const failed = results.filter((r) => r.outcome === "FAIL").length;
+    const summary = {
+      total: results.length,
+      passed: results.filter((r) => r.outcome === "PASS").length,
+      failed,
+      skipped: results.filter((r) => r.outcome === "SKIP").length,
+      budgetMs,
+    };
+    const path = report
+      ? writeReport(report, io.cwd, suiteOf(provider, started, (performance.now() - t0) / 1000, results), {
+          command: "hook check",
+          url: to.href,
+          provider: provider.name,
+          summary,
+          scenarios: results,
+        })
+      : undefined;
+    out.data("summary", { ...summary, ...(path ? { report: path } : {}) });
+    const c = out.color;
+    out.line();
+    out.line(
+      `${c.green(`${summary.passed} passed`)}, ${failed ? c.red(`${failed} failed`) : "0 failed"}, ${summary.skipped} skipped`,
+    );
+    if (path) out.line(c.dim(`report: ${path}`));
+    return failed === 0 ? Exit.ok : Exit.failed;
+  } finally {
+    await sender.close();
+  }
+}
+
+function baseFixture(options: CommandOptions, io: Io, provider: Provider, sample?: string): LoadedFixture {
+  const file = options.fixture as string | undefined;
+  if (file) {
+    const loaded = loadFixtures([file], io.cwd);
+    if (loaded.length !== 1)
+      throw new UsageError(`--fixture: "${file}" must be one fixture file, not a folder`);
+    return loaded[0] as LoadedFixture;
+  }
+  if (sample) return findBuiltin(provider.name, sample).fixture;
+  const first = builtinSamples(provider.name)[0];
+  if (first) return first.fixture;
+  const body = Buffer.from(GENERIC_EVENT());
+  return {
+    file: "(generic event)",
+    event: "hook.check",
+    method: "POST",
+    path: "/",
+    headers: {},
+    body,
+    bare: true,
+  };
+}
+
+function showScenario(out: Output, r: ScenarioResult): void {
+  out.data("scenario", { ...r });
+  if (out.json) return;
+  const c = out.color;
+  const mark =
+    r.outcome === "PASS" ? c.green("PASS") : r.outcome === "FAIL" ? c.red("FAIL") : c.yellow("SKIP");
+  const detail = r.outcome === "SKIP" ? c.dim(r.note ?? "") : `expected ${r.expected}, got ${r.got}`;
+  out.line(`${mark} ${r.n}. ${r.title.padEnd(32)} ${detail}`);
+  if (r.outcome === "FAIL" && r.note) out.line(c.dim(`       why: ${r.note}`));
+}
+
+function suiteOf(provider: Provider, timestamp: Date, seconds: number, results: ScenarioResult[]): Suite {
+  return {
+    name: "hook check",
+    timestamp,
+    seconds,
+    cases: results.map((r) => ({
+      name: `${r.n}. ${r.title}`,
+      classname: `hook.check.${provider.name}`,
+      seconds: (r.latencyMs ?? 0) / 1000,
+      outcome: r.outcome === "PASS" ? "passed" : r.outcome === "SKIP" ? "skipped" : "failure",
+      message:
+        r.outcome === "SKIP"
+          ? r.note
+          : r.outcome === "FAIL"
+            ? `expected ${r.expected}, got ${r.got}`
+            : undefined,
+      detail:
+        r.outcome === "FAIL" ? `expected ${r.expected}, got ${r.got}\nwhy it matters: ${r.note}` : undefined,
+    })),
+  };
 }

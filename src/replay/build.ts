@@ -87,18 +87,22 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
   const headers = baseHeaders(input);
   const body = applyEdits(input.fixture.body, headers["content-type"], input.edits);
   const url = targetUrl(input.to, input.fixture.path);
-  if (input.secret !== undefined || input.provider.name === "none") {
-    const signed = input.provider.sign({
+  let signedBody = body;
+  if (input.secret !== undefined || input.provider.name === "none" || input.provider.usesSecret === false) {
+    const signInput = {
       body,
       secret: input.secret ?? "",
       timestamp: input.now,
       deliveryId: input.deliveryId,
       url,
-    });
+    };
+    // LiqPay-style schemes carry the signature inside the body: that body is the one sent and signed.
+    signedBody = input.provider.signBody?.(signInput) ?? body;
+    const signed = input.provider.sign({ ...signInput, body: signedBody });
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
   }
   input.extraHeaders.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { method: input.fixture.method, url, headers, body };
+  return { method: input.fixture.method, url, headers, body: signedBody };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { UsageError } from "../errors.js";
 import { getProvider, providerNames } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
@@ -75,6 +76,12 @@ export function prepareJobs(input: PrepareInput): Prepared {
   if (problems.length > 0) throw brokenFixtures(problems);
   const signers = [...new Map(jobs.map((j) => [j.provider.name, j.provider])).values()];
   trySigning(signers, input);
+  const keepsId = new Map(signers.map((p) => [p.name, deliveryIdIsEventId(p, input)]));
+  for (const job of jobs) {
+    if (!keepsId.get(job.provider.name)) continue;
+    const saved = job.provider.describe(job.fixture.body, new Headers(job.fixture.headers)).deliveryId;
+    job.deliveryId = saved ?? randomUUID();
+  }
   const bare = jobs.filter((j) => j.fixture.bare && j.provider.name === "none").length;
   const warnings: string[] = [];
   if (bare > 0) {
@@ -92,17 +99,39 @@ export function prepareJobs(input: PrepareInput): Prepared {
 /** One signature per provider before the run, so a secret the scheme cannot use fails with exit 2, not 10,000 times. */
 function trySigning(signers: Provider[], input: PrepareInput): void {
   for (const provider of signers) {
-    if (provider.name === "none") continue;
+    // No secret: the command reports that (exit 2) with its own, clearer message.
+    if (provider.name === "none" || (input.secrets.length === 0 && provider.usesSecret !== false)) continue;
     try {
-      provider.sign({
+      const signInput = {
         body: Buffer.from("{}"),
         secret: input.secrets[0] ?? "",
         timestamp: input.now,
         deliveryId: "hook-dry-run",
         url: "https://example.com/",
-      });
+      };
+      provider.sign({ ...signInput, body: provider.signBody?.(signInput) ?? signInput.body });
     } catch (error) {
       throw new UsageError(`cannot sign for ${provider.name}: ${(error as Error).message}`, "check --secret");
     }
+  }
+}
+
+/**
+ * Whether the provider's delivery id is also its event id (the dedupe key): sign with a probe id
+ * and see whether describe() reports it back as the event id.
+ */
+function deliveryIdIsEventId(provider: Provider, input: PrepareInput): boolean {
+  const probe = "hook-probe-delivery-id";
+  try {
+    const headers = provider.sign({
+      body: Buffer.from("{}"),
+      secret: input.secrets[0] ?? "",
+      timestamp: input.now,
+      deliveryId: probe,
+      url: "https://example.com/",
+    });
+    return provider.describe(Buffer.from("{}"), new Headers(headers)).id === probe;
+  } catch {
+    return false;
   }
 }

@@ -11,6 +11,11 @@ export interface ReplayJob {
   provider: Provider;
   alsoDrop: readonly string[];
   secret: string | undefined;
+  /**
+   * Set when this provider's delivery id is also its event id (Standard Webhooks' webhook-id,
+   * Twitch's message id): kept on every send, so --repeat is a true duplicate.
+   */
+  deliveryId?: string;
 }
 
 export interface ReplayPlan {
@@ -104,7 +109,7 @@ export async function runReplay(
       const position = next++;
       const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
       const attempt = (position % plan.repeat) + 1;
-      const deliveryId = randomUUID();
+      const deliveryId = job.deliveryId ?? randomUUID();
       const req = buildRequest({
         fixture: job.fixture,
         provider: job.provider,
