@@ -67,14 +67,20 @@ export class FakeStripeApi {
     this.calls.push(req.url ?? "");
     this.authHeaders.push(req.headers.authorization);
     const failure = this.failures.shift();
-    if (failure) return send(res, failure.status, failure.body ?? "{}", failure.headers);
+    if (failure) {
+      send(res, failure.status, failure.body ?? "{}", failure.headers);
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname !== "/v1/events")
-      return send(res, 404, JSON.stringify({ error: { message: "Unrecognized request URL" } }));
+    if (url.pathname !== "/v1/events") {
+      send(res, 404, JSON.stringify({ error: { message: "Unrecognized request URL" } }));
+      return;
+    }
     const auth = req.headers.authorization ?? "";
     const basic = `Basic ${Buffer.from(`${this.key}:`).toString("base64")}`;
     if (auth !== `Bearer ${this.key}` && auth !== basic) {
-      return send(res, 401, JSON.stringify({ error: { message: "Invalid API Key provided: sk_***" } }));
+      send(res, 401, JSON.stringify({ error: { message: "Invalid API Key provided: sk_***" } }));
+      return;
     }
     const answer = this.list(url.searchParams);
     send(res, answer.status, JSON.stringify(answer.body));
