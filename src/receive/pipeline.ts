@@ -78,8 +78,8 @@ export class Pipeline {
       return finish("too-large", errorReply(413, "payload too large", reason), { error: reason });
     }
     const handshake = this.handshake(incoming, headers);
-    if (handshake) return finish("handshake", handshake);
-    const verification = this.verify(incoming, headers);
+    if (handshake && handshake !== "unsigned") return finish("handshake", handshake);
+    const verification = handshake === "unsigned" ? undefined : this.verify(incoming, headers);
     draft.verification = verification;
     saving = this.save(draft);
     if (verification && !verification.ok) {
@@ -95,15 +95,20 @@ export class Pipeline {
     return finish("accepted", jsonReply(200, { ok: true }));
   }
 
-  /** Answered by hook only when there is no app to answer it (without --forward-to). */
-  private handshake(incoming: Incoming, headers: Headers): Reply | undefined {
+  /**
+   * Answered by hook only when there is no app to answer it (without --forward-to). A signed handshake
+   * (Slack, Twitch) must verify like any request; a WebSub GET carries no signature, so it is answered,
+   * or forwarded, without one ("unsigned").
+   */
+  private handshake(incoming: Incoming, headers: Headers): Reply | "unsigned" | undefined {
     const provider = this.options.provider;
-    if (!provider?.handshake || this.options.forwarder) return undefined;
+    if (!provider?.handshake) return undefined;
     const request = { method: incoming.method, url: incoming.path, headers, body: incoming.body };
     const answer = provider.handshake(request);
     if (!answer) return undefined;
-    // A signed handshake (Slack, Twitch) must verify like any request; a WebSub GET carries no signature.
-    const verification = incoming.method === "GET" ? undefined : this.verify(incoming, headers);
+    const unsigned = incoming.method === "GET" || incoming.method === "HEAD";
+    if (this.options.forwarder) return unsigned ? "unsigned" : undefined;
+    const verification = unsigned ? undefined : this.verify(incoming, headers);
     if (verification && !verification.ok) return undefined;
     return { status: answer.status, headers: Object.entries(answer.headers), body: answer.body };
   }
