@@ -75,8 +75,9 @@ export function prepareJobs(input: PrepareInput): Prepared {
   }
   if (problems.length > 0) throw brokenFixtures(problems);
   const signers = [...new Map(jobs.map((j) => [j.provider.name, j.provider])).values()];
-  trySigning(signers, input);
-  const keepsId = new Map(signers.map((p) => [p.name, deliveryIdIsEventId(p, input)]));
+  const samples = new Map(jobs.map((j) => [j.provider.name, j.fixture]).reverse());
+  trySigning(signers, samples, input);
+  const keepsId = new Map(signers.map((p) => [p.name, deliveryIdIsEventId(p, samples.get(p.name), input)]));
   for (const job of jobs) {
     if (!keepsId.get(job.provider.name)) continue;
     const saved = job.provider.describe(job.fixture.body, new Headers(job.fixture.headers)).deliveryId;
@@ -97,18 +98,12 @@ export function prepareJobs(input: PrepareInput): Prepared {
 }
 
 /** One signature per provider before the run, so a secret the scheme cannot use fails with exit 2, not 10,000 times. */
-function trySigning(signers: Provider[], input: PrepareInput): void {
+function trySigning(signers: Provider[], samples: Map<string, LoadedFixture>, input: PrepareInput): void {
   for (const provider of signers) {
     // No secret: the command reports that (exit 2) with its own, clearer message.
     if (provider.name === "none" || (input.secrets.length === 0 && provider.usesSecret !== false)) continue;
     try {
-      const signInput = {
-        body: Buffer.from("{}"),
-        secret: input.secrets[0] ?? "",
-        timestamp: input.now,
-        deliveryId: "hook-dry-run",
-        url: "https://example.com/",
-      };
+      const signInput = { ...probeInput(samples.get(provider.name), input), deliveryId: "hook-dry-run" };
       provider.sign({ ...signInput, body: provider.signBody?.(signInput) ?? signInput.body });
     } catch (error) {
       throw new UsageError(`cannot sign for ${provider.name}: ${(error as Error).message}`, "check --secret");
@@ -120,18 +115,28 @@ function trySigning(signers: Provider[], input: PrepareInput): void {
  * Whether the provider's delivery id is also its event id (the dedupe key): sign with a probe id
  * and see whether describe() reports it back as the event id.
  */
-function deliveryIdIsEventId(provider: Provider, input: PrepareInput): boolean {
+function deliveryIdIsEventId(
+  provider: Provider,
+  sample: LoadedFixture | undefined,
+  input: PrepareInput,
+): boolean {
   const probe = "hook-probe-delivery-id";
   try {
-    const headers = provider.sign({
-      body: Buffer.from("{}"),
-      secret: input.secrets[0] ?? "",
-      timestamp: input.now,
-      deliveryId: probe,
-      url: "https://example.com/",
-    });
-    return provider.describe(Buffer.from("{}"), new Headers(headers)).id === probe;
+    const signInput = { ...probeInput(sample, input), deliveryId: probe };
+    const body = provider.signBody?.(signInput) ?? signInput.body;
+    const headers = provider.sign({ ...signInput, body });
+    return provider.describe(body, new Headers(headers)).id === probe;
   } catch {
     return false;
   }
+}
+
+/** A real fixture's body and path: a scheme may sign a form and a JSON body differently (Twilio). */
+function probeInput(sample: LoadedFixture | undefined, input: PrepareInput) {
+  return {
+    body: sample?.body ?? Buffer.from("{}"),
+    secret: input.secrets[0] ?? "",
+    timestamp: input.now,
+    url: `https://example.com${sample?.path ?? "/"}`,
+  };
 }
