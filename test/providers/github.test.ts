@@ -1,0 +1,72 @@
+import { sign as octoSign, verify as octoVerify } from "@octokit/webhooks-methods";
+import { describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { bytes, check, flipOneByte } from "./helpers.js";
+
+const github = getProvider("github");
+const now = new Date(1_700_000_000_000);
+const sign = (body: string, secret: string) => github.sign({ body: bytes(body), secret, timestamp: now });
+
+describe("github", () => {
+  it("reproduces GitHub's docs vector and octokit's test vectors", () => {
+    expect(sign("Hello, World!", "It's a Secret to Everybody")["X-Hub-Signature-256"]).toBe(
+      "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+    );
+    expect(sign('{"foo":"bar"}', "mysecret")["X-Hub-Signature-256"]).toBe(
+      "sha256=4864d2759938a15468b5df9ade20bf161da9b4f737ea61794142f3484236bda3",
+    );
+    const unicode = '{"foo":"Foo\\n\\u001B[34mbar: ♥♥♥♥♥♥♥♥\\nthis-is-lost\\u001B[0m\\u001B[2K"}';
+    expect(sign(unicode, "development")["X-Hub-Signature-256"]).toBe(
+      "sha256=afecc3caa27548bb90d51a50384cb2868b9a3327b4ad6a01c9bd4ed0f8b0b12c",
+    );
+    expect(sign('{"foo":"\\\\u001b"}', "development")["X-Hub-Signature-256"]).toBe(
+      "sha256=6f8326efbacfbd04e870cea25b5652e635be8c9807f2fd5348ef60753c9e96ed",
+    );
+  });
+
+  it("agrees with @octokit/webhooks-methods both ways", async () => {
+    const body = '{"action":"opened","number":1,"title":"café ☕"}';
+    expect(await octoVerify("s3cret", body, sign(body, "s3cret")["X-Hub-Signature-256"] ?? "")).toBe(true);
+    const theirs = await octoSign("s3cret", body);
+    expect(check(github, bytes(body), { "X-Hub-Signature-256": theirs }, ["s3cret"], now)).toEqual({
+      ok: true,
+    });
+    const changed = check(
+      github,
+      flipOneByte(bytes(body)),
+      { "X-Hub-Signature-256": theirs },
+      ["s3cret"],
+      now,
+    );
+    expect(changed).toMatchObject({ ok: false, code: "no-match" });
+  });
+
+  it("accepts the legacy SHA-1 header only when it is alone", () => {
+    const headers = sign("{}", "s");
+    const sha1Only = { "X-Hub-Signature": headers["X-Hub-Signature"] ?? "" };
+    expect(check(github, bytes("{}"), sha1Only, ["s"], now)).toEqual({ ok: true });
+    const badSha256 = { ...sha1Only, "X-Hub-Signature-256": `sha256=${"0".repeat(64)}` };
+    expect(check(github, bytes("{}"), badSha256, ["s"], now).ok).toBe(false);
+  });
+
+  it("names the missing header and the malformed part", () => {
+    expect(check(github, bytes("{}"), {}, ["s"], now)).toMatchObject({
+      code: "missing-header",
+      reason: "X-Hub-Signature-256 header is missing",
+    });
+    expect(check(github, bytes("{}"), { "X-Hub-Signature-256": "abc" }, ["s"], now)).toMatchObject({
+      code: "malformed-header",
+      reason: expect.stringContaining("sha256="),
+    });
+  });
+
+  it("describes event.action and the delivery GUID", () => {
+    const headers = new Headers({ "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "72d3162e-cc78" });
+    expect(github.describe(bytes('{"action":"opened"}'), headers)).toEqual({
+      type: "pull_request.opened",
+      id: "72d3162e-cc78",
+      deliveryId: "72d3162e-cc78",
+    });
+    expect(github.describe(bytes("not json"), new Headers({ "X-GitHub-Event": "push" })).type).toBe("push");
+  });
+});

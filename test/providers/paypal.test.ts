@@ -1,0 +1,109 @@
+import { verify as rsaVerify, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { paypalMessage } from "../../src/providers/paypal.js";
+import { makeTestCertificate } from "../../src/providers/paypal-cert.js";
+import { bytes, check, flipOneByte } from "./helpers.js";
+
+const sdkBody = readFileSync(fileURLToPath(new URL("./data/paypal-sdk-event.json", import.meta.url)));
+const now = new Date(1_700_000_000_000);
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "hook-paypal-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("paypal", () => {
+  it("forms the PayPal SDK's signed message, CRC32 as an unsigned decimal", () => {
+    expect(
+      paypalMessage(
+        "dfb3be50-fd74-11e4-8bf3-77339302725b",
+        "2015-05-18T15:45:13Z",
+        "4JH86294D6297924G",
+        sdkBody,
+      ),
+    ).toBe("dfb3be50-fd74-11e4-8bf3-77339302725b|2015-05-18T15:45:13Z|4JH86294D6297924G|2771810304");
+  });
+
+  it("generates a self-signed certificate that Node and the verify side accept", () => {
+    const { key, cert } = makeTestCertificate(now);
+    const x509 = new X509Certificate(cert);
+    expect(x509.verify(x509.publicKey)).toBe(true);
+    expect(x509.subject).toBe("CN=hook local PayPal test");
+    expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  });
+
+  it("signs with a generated local key pair and verifies with its certificate; one byte changed fails", () => {
+    const paypal = getProvider("paypal", { webhookId: "4JH86294D6297924G", dataDir: dir });
+    const headers = paypal.sign({ body: sdkBody, secret: "", timestamp: now, deliveryId: "tx-1" });
+    expect(headers).toMatchObject({
+      "PAYPAL-TRANSMISSION-ID": "tx-1",
+      "PAYPAL-TRANSMISSION-TIME": "2023-11-14T22:13:20Z",
+      "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+    });
+    const certPath = join(dir, "paypal", "cert.pem");
+    expect(headers["PAYPAL-CERT-URL"]).toBe(`file://${certPath}`);
+    // The RSA step, as PayPal's SDK checks it: SHA256withRSA over the message, with the cert's key.
+    const message = paypalMessage("tx-1", "2023-11-14T22:13:20Z", "4JH86294D6297924G", sdkBody);
+    const publicKey = new X509Certificate(readFileSync(certPath)).publicKey;
+    const sig = Buffer.from(headers["PAYPAL-TRANSMISSION-SIG"] ?? "", "base64");
+    expect(rsaVerify("sha256", Buffer.from(message), publicKey, sig)).toBe(true);
+
+    expect(check(paypal, sdkBody, headers, [], now)).toEqual({ ok: true });
+    expect(check(paypal, flipOneByte(sdkBody), headers, [], now)).toMatchObject({ code: "no-match" });
+    const otherId = getProvider("paypal", { webhookId: "OTHER", certFile: certPath });
+    expect(check(otherId, sdkBody, headers, [], now)).toMatchObject({
+      hint: expect.stringContaining("--webhook-id (OTHER)"),
+    });
+  });
+
+  it("signs with a given key and verifies with a given certificate", () => {
+    const { key, cert } = makeTestCertificate(now, "api.sandbox.paypal.com");
+    writeFileSync(join(dir, "k.pem"), key);
+    writeFileSync(join(dir, "c.pem"), cert);
+    const signer = getProvider("paypal", {
+      webhookId: "W",
+      keyFile: join(dir, "k.pem"),
+      certFile: join(dir, "c.pem"),
+    });
+    const headers = signer.sign({ body: bytes('{"id":"WH-1"}'), secret: "", timestamp: now });
+    const verifier = getProvider("paypal", { webhookId: "W", certFile: join(dir, "c.pem") });
+    expect(check(verifier, bytes('{"id":"WH-1"}'), headers, [], now)).toEqual({ ok: true });
+    const stranger = makeTestCertificate(now);
+    writeFileSync(join(dir, "other.pem"), stranger.cert);
+    const wrongCert = getProvider("paypal", { webhookId: "W", certFile: join(dir, "other.pem") });
+    expect(check(wrongCert, bytes('{"id":"WH-1"}'), headers, [], now)).toMatchObject({ code: "no-match" });
+  });
+
+  it("asks for what it needs: --webhook-id, a readable --cert, the transmission headers", () => {
+    expect(() => getProvider("paypal")).toThrow("--webhook-id is required for provider paypal");
+    expect(() => getProvider("paypal", { webhookId: "W", certFile: join(dir, "nope.pem") })).toThrow(
+      /--cert: cannot use/,
+    );
+    const paypal = getProvider("paypal", { webhookId: "W", dataDir: dir });
+    expect(check(paypal, sdkBody, {}, [], now)).toMatchObject({
+      reason: "PAYPAL-TRANSMISSION-ID header is missing",
+    });
+    const headers = {
+      "PAYPAL-TRANSMISSION-ID": "a",
+      "PAYPAL-TRANSMISSION-TIME": "b",
+      "PAYPAL-TRANSMISSION-SIG": "c",
+    };
+    expect(check(paypal, sdkBody, headers, [], now)).toMatchObject({
+      code: "no-secret",
+      hint: expect.stringContaining("--cert"),
+    });
+    expect(paypal.describe(sdkBody, new Headers(headers))).toEqual({
+      type: "PAYMENT.SALE.COMPLETED",
+      id: "WH-0G2756385H040842W-5Y612302CV158622M",
+      deliveryId: "a",
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { bytes, check, flipOneByte } from "./helpers.js";
+
+// The SDK's own test signer (CommonJS): getHmac(body, secret) = base64 HMAC-SHA256 of the body.
+const { getHmac } = createRequire(import.meta.url)("@shopify/shopify-api/test-helpers") as {
+  getHmac: (body: string, secret: string) => string;
+};
+
+const shopify = getProvider("shopify");
+const now = new Date(1_700_000_000_000);
+
+describe("shopify", () => {
+  it("reproduces the providers.md vector", () => {
+    expect(shopify.sign({ body: bytes('{"id":1}'), secret: "hush", timestamp: now })).toEqual({
+      "X-Shopify-Hmac-Sha256": "VnKUjZsLuN5iZWjn5EntcBVCF9kMN43LglzCE1/GSeY=",
+    });
+  });
+
+  it("agrees with the SDK's getHmac both ways, under both header names", () => {
+    const body = '{"id":820982911946154500,"email":"jon@döe.ca","note":"a\\/b"}\n';
+    const ours = shopify.sign({ body: bytes(body), secret: "shpss_1", timestamp: now });
+    expect(ours["X-Shopify-Hmac-Sha256"]).toBe(getHmac(body, "shpss_1"));
+    for (const name of ["X-Shopify-Hmac-Sha256", "shopify-hmac-sha256"]) {
+      const headers = { [name]: getHmac(body, "shpss_1") };
+      expect(check(shopify, bytes(body), headers, ["shpss_1"], now)).toEqual({ ok: true });
+      expect(check(shopify, flipOneByte(bytes(body)), headers, ["shpss_1"], now).ok).toBe(false);
+    }
+  });
+
+  it("accepts a rotated secret and explains a mismatch", () => {
+    const headers = shopify.sign({ body: bytes("{}"), secret: "new", timestamp: now });
+    expect(check(shopify, bytes("{}"), headers, ["old", "new"], now)).toEqual({ ok: true });
+    expect(check(shopify, bytes("{}"), headers, ["old"], now)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("client secret"),
+    });
+    expect(
+      check(shopify, bytes("{}"), { "X-Shopify-Hmac-Sha256": "not base64!" }, ["old"], now),
+    ).toMatchObject({
+      code: "malformed-header",
+    });
+  });
+
+  it("describes topic and event id, falling back to the webhook id", () => {
+    const headers = new Headers({
+      "X-Shopify-Topic": "orders/create",
+      "X-Shopify-Webhook-Id": "wh-1",
+      "X-Shopify-Event-Id": "ev-1",
+    });
+    expect(shopify.describe(bytes("{}"), headers)).toEqual({
+      type: "orders/create",
+      id: "ev-1",
+      deliveryId: "wh-1",
+    });
+    const events = new Headers({ "shopify-topic": "products/update", "shopify-webhook-id": "wh-2" });
+    expect(shopify.describe(bytes("{}"), events)).toEqual({
+      type: "products/update",
+      id: "wh-2",
+      deliveryId: "wh-2",
+    });
+  });
+});

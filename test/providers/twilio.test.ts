@@ -1,0 +1,113 @@
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { bytes, check, flipOneByte } from "./helpers.js";
+
+type Params = Record<string, string | string[]>;
+// twilio is CommonJS.
+const twilioSdk = createRequire(import.meta.url)("twilio") as {
+  validateRequest(token: string, sig: string, url: string, params: Params, algorithm?: string): boolean;
+  validateRequestWithBody(token: string, sig: string, url: string, body: string, algorithm?: string): boolean;
+  getExpectedTwilioSignature(token: string, url: string, params: Params, algorithm?: string): string;
+};
+
+const twilio = getProvider("twilio");
+const token = "12345";
+const now = new Date(1_700_000_000_000);
+const form =
+  "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212";
+const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+const verifyAt = (body: string, signature: string, at: string, headers: Record<string, string> = {}) =>
+  check(twilio, bytes(body), { "X-Twilio-Signature": signature, ...headers }, [token], now, { url: at });
+
+describe("twilio", () => {
+  it("reproduces twilio-node's validation vectors", () => {
+    expect(twilio.sign({ body: bytes(form), secret: token, timestamp: now, url })).toEqual({
+      "X-Twilio-Signature": "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
+    });
+    const rows: [string, string][] = [
+      ["https://mycompany.com:443/myapp.php?foo=1&bar=2", "kvajT1Ptam85bY51eRf/AJRuM3w="],
+      ["http://mycompany.com:1234/myapp.php?foo=1&bar=2", "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="],
+      ["https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "CukzLTc1tT5dXEDIHm/tKBanW10="],
+    ];
+    for (const [signedUrl, signature] of rows) {
+      expect(
+        twilio.sign({ body: bytes(form), secret: token, timestamp: now, url: signedUrl })[
+          "X-Twilio-Signature"
+        ],
+      ).toBe(signature);
+    }
+    const repeated = "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234";
+    expect(verifyAt(repeated, "IK+Dwps556ElfBT0I3Rgjkr1wJU=", url)).toEqual({ ok: true });
+  });
+
+  it("tries the URL with the default port added or removed, like the SDK", () => {
+    expect(
+      verifyAt(form, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", "https://mycompany.com:443/myapp.php?foo=1&bar=2"),
+    ).toEqual({ ok: true });
+    expect(verifyAt(form, "kvajT1Ptam85bY51eRf/AJRuM3w=", url)).toEqual({ ok: true });
+    expect(
+      verifyAt(form, "0ZXoZLH/DfblKGATFgpif+LLRf4=", "http://mycompany.com/myapp.php?foo=1&bar=2"),
+    ).toEqual({ ok: true });
+    expect(
+      verifyAt(
+        form,
+        "TfZzewPq8wqrGlMfyAud8+/IvJ0=",
+        "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing",
+      ),
+    ).toEqual({ ok: true });
+  });
+
+  it("checks JSON bodies through bodySHA256 (validateRequestWithBody's vectors)", () => {
+    const body = '{"property": "value", "boolean": true}';
+    const withHash =
+      "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620";
+    expect(verifyAt(body, "a9nBmqA0ju/hNViExpshrM61xv4=", withHash)).toEqual({ ok: true });
+    expect(verifyAt(`${body} `, "a9nBmqA0ju/hNViExpshrM61xv4=", withHash)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("bodySHA256"),
+    });
+    const signed = twilio.sign({ body: bytes(body), secret: token, timestamp: now, url: withHash });
+    expect(twilioSdk.validateRequestWithBody(token, signed["X-Twilio-Signature"] ?? "", withHash, body)).toBe(
+      true,
+    );
+    expect(() => twilio.sign({ body: bytes(body), secret: token, timestamp: now, url })).toThrow(
+      /bodySHA256/,
+    );
+  });
+
+  it("agrees with validateRequest and getExpectedTwilioSignature both ways", () => {
+    const body = "Body=Caf%C3%A9+%E2%98%95&From=%2B1555&MessageSid=SM1&To=%2B1666&MediaUrl0=a";
+    const params = Object.fromEntries(new URLSearchParams(body));
+    const ours =
+      twilio.sign({ body: bytes(body), secret: token, timestamp: now, url })["X-Twilio-Signature"] ?? "";
+    expect(twilioSdk.validateRequest(token, ours, url, params)).toBe(true);
+    const theirs = twilioSdk.getExpectedTwilioSignature(token, url, params);
+    expect(verifyAt(body, theirs, url)).toEqual({ ok: true });
+    expect(
+      check(twilio, flipOneByte(bytes(body), 6), { "X-Twilio-Signature": theirs }, [token], now, { url }).ok,
+    ).toBe(false);
+  });
+
+  it("uses HMAC-SHA256 when X-Twilio-Webhooks-Signature-Settings says so", () => {
+    const sha256 = "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=";
+    const settings = {
+      "X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256",
+    };
+    expect(verifyAt(form, sha256, url, settings)).toEqual({ ok: true });
+    expect(verifyAt(form, sha256, url).ok).toBe(false);
+    expect(
+      verifyAt(form, sha256, url, { "X-Twilio-Webhooks-Signature-Settings": "algorithm=MD5" }),
+    ).toMatchObject({
+      code: "malformed-header",
+    });
+  });
+
+  it("says the URL is needed when it is not given", () => {
+    expect(check(twilio, bytes(form), { "X-Twilio-Signature": "x" }, [token], now)).toMatchObject({
+      ok: false,
+      hint: expect.stringContaining("--url"),
+    });
+    expect(() => twilio.sign({ body: bytes(form), secret: token, timestamp: now })).toThrow(/--url/);
+  });
+});

@@ -1,0 +1,76 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { bytes, check, flipOneByte } from "./helpers.js";
+
+const websub = getProvider("websub");
+const now = new Date(1_700_000_000_000);
+const atom = `<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns="http://www.w3.org/2005/Atom">
+ <entry>
+  <id>yt:video:VIDEO_ID</id>
+  <yt:videoId>VIDEO_ID</yt:videoId>
+  <yt:channelId>CHANNEL_ID</yt:channelId>
+  <title>Vidéo title</title>
+ </entry>
+</feed>
+`;
+
+describe("websub", () => {
+  it("reproduces the providers.md vector (sha1, Google's hub)", () => {
+    expect(websub.sign({ body: bytes("<feed/>"), secret: "hubsecret", timestamp: now })).toEqual({
+      "X-Hub-Signature": "sha1=48baeb85e2153a4a692fcb75ffd634ead2fa1c55",
+    });
+  });
+
+  it("verifies every method the spec names", () => {
+    for (const method of ["sha1", "sha256", "sha384", "sha512"]) {
+      const header = `${method}=${createHmac(method, "hubsecret").update(atom).digest("hex")}`;
+      expect(check(websub, bytes(atom), { "X-Hub-Signature": header }, ["hubsecret"], now)).toEqual({
+        ok: true,
+      });
+      expect(
+        check(websub, flipOneByte(bytes(atom)), { "X-Hub-Signature": header }, ["hubsecret"], now).ok,
+      ).toBe(false);
+    }
+    const signed = getProvider("websub", { algorithm: "sha512" }).sign({
+      body: bytes(atom),
+      secret: "s",
+      timestamp: now,
+    });
+    expect(signed["X-Hub-Signature"]).toMatch(/^sha512=[0-9a-f]{128}$/);
+    expect(check(websub, bytes(atom), { "X-Hub-Signature": "md5=00" }, ["s"], now)).toMatchObject({
+      code: "malformed-header",
+    });
+    expect(() => getProvider("websub", { algorithm: "md5" })).toThrow(/--algorithm/);
+  });
+
+  it("answers the hub's GET verification with hub.challenge and ignores other GETs", () => {
+    const get = (url: string) =>
+      websub.handshake?.({ method: "GET", url, headers: new Headers(), body: bytes("") });
+    expect(
+      get(
+        "/yt?hub.mode=subscribe&hub.topic=https%3A%2F%2Fwww.youtube.com%2Fxml&hub.challenge=abc123&hub.lease_seconds=432000",
+      ),
+    ).toEqual({
+      status: 200,
+      headers: { "content-type": "text/plain" },
+      body: "abc123",
+    });
+    expect(get("/yt?hub.mode=unsubscribe&hub.challenge=z")?.body).toBe("z");
+    expect(get("/yt")).toBeUndefined();
+    expect(
+      websub.handshake?.({
+        method: "POST",
+        url: "/yt?hub.challenge=x&hub.mode=subscribe",
+        headers: new Headers(),
+        body: bytes(""),
+      }),
+    ).toBeUndefined();
+  });
+
+  it("describes a YouTube notification by video id", () => {
+    expect(websub.describe(bytes(atom), new Headers())).toEqual({ type: "video", id: "VIDEO_ID" });
+    expect(websub.describe(bytes("\xff not xml"), new Headers())).toEqual({ type: undefined, id: undefined });
+  });
+});
