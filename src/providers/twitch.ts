@@ -14,13 +14,20 @@ function signature(secret: string, id: string, timestamp: string, body: Uint8Arr
   return hmac("sha256", secret, id, timestamp, body);
 }
 
-/** The message type the body implies, for sign(): challenge -> verification, no event -> revocation. */
+/** Subscription statuses that come in a revocation message (Twitch's EventSub docs). */
+const REVOKED = new Set([
+  "authorization_revoked",
+  "user_removed",
+  "notification_failures_exceeded",
+  "version_removed",
+  "moderator_removed",
+]);
+
+/** The message type the body implies, for sign(): a challenge, a revoked subscription, or an event. */
 function messageType(body: Uint8Array): string {
   const json = tryJson(body);
   if (field(json, "challenge") !== undefined) return "webhook_callback_verification";
-  if (typeof json === "object" && json !== null && !("event" in json) && "subscription" in json) {
-    return "revocation";
-  }
+  if (REVOKED.has(field(json, "subscription", "status") ?? "")) return "revocation";
   return "notification";
 }
 
