@@ -62,7 +62,7 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
   for (;;) {
     const result = await passOrError(
       setup,
-      () => runPass({ ...pass, since: passSince(state, setup, firstPass) }),
+      () => runPass({ ...pass, since: setup.since, firstPass }),
       render,
     );
     if (result && !result.interrupted) firstPass = false;
@@ -99,18 +99,6 @@ async function passOrError(
     if (setup.once || error.exitCode === Exit.usage) throw error;
     return undefined;
   }
-}
-
-/**
- * Where a pass starts when there is no cursor: the window recorded by the first run (--since), or,
- * on the very first pass without --since, "from now" (undefined: bootstrap). A state that exists
- * without a cursor saw no events at its bootstrap, so everything after it is new: "all".
- */
-function passSince(state: PollState, setup: PollSetup, firstPass: boolean): Date | "all" | undefined {
-  if (state.data.cursor !== undefined) return undefined;
-  const recorded = state.data.since;
-  if (recorded !== undefined) return recorded === "all" ? "all" : new Date(recorded);
-  return firstPass ? setup.since : "all";
 }
 
 /** "payment_intent.*,charge.refunded" -> a matcher. No --types: everything. */

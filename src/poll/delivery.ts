@@ -18,7 +18,7 @@ export async function deliver(target: URL, req: DeliveryRequest, timeoutMs: numb
   try {
     const res = await request(target, {
       method: "POST",
-      headers: req.headers,
+      headers: lowerCased(req.headers),
       body: req.body,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -42,4 +42,11 @@ export async function deliver(target: URL, req: DeliveryRequest, timeoutMs: numb
       error: code && code !== "UND_ERR_HEADERS_TIMEOUT" ? `${code}: ${message}` : message,
     };
   }
+}
+
+/** Provider modules spell header names their own way; one spelling each, the later one winning. */
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
+  return result;
 }

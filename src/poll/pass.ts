@@ -12,7 +12,10 @@ export interface PassOptions {
   timeoutMs: number;
   /** --types: whether an event type is wanted. */
   wanted: (type: string | undefined) => boolean;
+  /** --since: the backfill window of a first run. */
   since?: Date | "all";
+  /** Whether this is the first pass on a state that did not exist (default: the state is new). */
+  firstPass?: boolean;
   now: () => Date;
   signal: AbortSignal;
   emit: (event: PollEvent) => void;
@@ -41,7 +44,7 @@ export async function runPass(options: PassOptions): Promise<PassResult> {
     state: state.data,
     seen: (id: string) => state.seen(id),
     now: options.now,
-    since: options.since,
+    since: startingPoint(state, options.since, options.firstPass ?? !state.existed),
     signal,
   };
   try {
@@ -105,4 +108,21 @@ async function handle(
 
 function filtered(item: PollItem, options: PassOptions): string | undefined {
   return options.wanted(item.type) ? undefined : "filtered by --types";
+}
+
+/**
+ * Where a pass starts when there is no cursor: the window recorded by the first run (--since), or,
+ * on the very first pass without --since, "from now" (undefined: bootstrap). A state that exists
+ * without a cursor saw no events at its bootstrap (or has no cursor, like http without
+ * --cursor-param), so everything it has not seen is new: "all".
+ */
+export function startingPoint(
+  state: PollState,
+  since: Date | "all" | undefined,
+  firstPass: boolean,
+): Date | "all" | undefined {
+  if (state.data.cursor !== undefined) return undefined;
+  const recorded = state.data.since;
+  if (recorded !== undefined) return recorded === "all" ? "all" : new Date(recorded);
+  return firstPass ? since : "all";
 }
