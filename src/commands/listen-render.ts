@@ -55,7 +55,7 @@ export class ListenRenderer {
         return;
       }
       case "request":
-        this.out.data("request", requestJson(event.record));
+        if (this.out.json) this.out.data("request", requestJson(event.record));
         this.out.line(this.requestLine(event.record));
         return;
       case "delivery":

@@ -69,7 +69,12 @@ export class Pipeline {
     const finish = async (outcome: Outcome, reply: Reply, extra: Partial<RequestRecord> = {}) => {
       const savedAs = await saving;
       const latencyMs = performance.now() - started;
-      const record: RequestRecord = { ...draft, ...extra, outcome, status: reply.status, savedAs, latencyMs };
+      const record: RequestRecord = Object.assign(draft, extra, {
+        outcome,
+        status: reply.status,
+        savedAs,
+        latencyMs,
+      });
       o.bus.emit({ kind: "request", record });
       return reply;
     };

@@ -49,7 +49,12 @@ process.on("SIGINT", () => {
   process.exit(0);
 });
 process.on("SIGTERM", () => process.exit(0));
-const stayUp = () => setInterval(() => {}, 1 << 30);
+// Real cloudflared outlives a parent killed with -9; the stand-in does not, so tests leave nothing behind.
+const parent = process.ppid;
+const stayUp = () =>
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 200);
 
 switch (mode) {
   case "dns-fail":

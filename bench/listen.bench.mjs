@@ -1,0 +1,182 @@
+// hook listen --forward-to, with Stripe verification, against the same target hit directly (and nginx as
+// a reverse proxy when it is on PATH). Prints throughput ratios and the latency hook adds (p50/p99).
+// Each server runs in its own process; autocannon drives them from this one.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import Stripe from "stripe";
+
+const BIN = fileURLToPath(new URL("../bin/hook.js", import.meta.url));
+const SECRET = "whsec_bench_secret";
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 32;
+const work = mkdtempSync(join(tmpdir(), "hook-bench-listen-"));
+
+const payload = JSON.stringify({
+  id: "evt_3NxBench0000000000000000",
+  object: "event",
+  type: "payment_intent.succeeded",
+  created: 1700000000,
+  data: {
+    object: {
+      id: "pi_3NxBench",
+      object: "payment_intent",
+      amount: 2000,
+      currency: "eur",
+      description: "Zoë's order 日本 \u2603",
+      metadata: { order: "A-1001", note: "a/b\\c" },
+    },
+  },
+  livemode: false,
+  pending_webhooks: 1,
+  request: { id: "req_bench", idempotency_key: "5f0e7c1e-bench" },
+});
+// Signed once; --tolerance 1h keeps it valid for the whole run.
+const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUp(port) {
+  for (let i = 0; i < 200; i += 1) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "{}" });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`nothing answers on port ${port}`);
+}
+
+const TARGET = `
+const http = require("node:http");
+const server = http.createServer((req, res) => {
+  let n = 0;
+  req.on("data", (c) => { n += c.length; });
+  req.on("end", () => { res.writeHead(200, { "content-type": "application/json" }); res.end('{"received":true}'); });
+});
+server.keepAliveTimeout = 60000;
+server.listen(Number(process.argv[1]), "127.0.0.1");
+`;
+
+function startProcess(command, args) {
+  // Output goes nowhere: hook still renders one line per request, as it would for a person.
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "ignore"] });
+  return {
+    stop: () =>
+      new Promise((r) => {
+        child.once("exit", r);
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+function cannon(url) {
+  return autocannon({
+    url,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: DURATION,
+    body: payload,
+    headers: { "content-type": "application/json", "stripe-signature": signature },
+  });
+}
+
+async function measure(name, url) {
+  await autocannon({
+    url,
+    method: "POST",
+    connections: 8,
+    duration: 1,
+    body: payload,
+    headers: { "stripe-signature": signature },
+  });
+  const r = await cannon(url);
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad };
+}
+
+function nginxConfig(listenPort, targetPort) {
+  return `worker_processes 1; error_log ${work}/nginx-error.log; pid ${work}/nginx.pid;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path ${work}; proxy_temp_path ${work};
+  upstream app { server 127.0.0.1:${targetPort}; keepalive 64; }
+  server { listen 127.0.0.1:${listenPort};
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`;
+}
+
+const results = [];
+const stops = [];
+try {
+  const targetPort = await freePort();
+  stops.push(startProcess(process.execPath, ["-e", TARGET, String(targetPort)]).stop);
+  await waitUp(targetPort);
+  results.push(await measure("target directly", `http://127.0.0.1:${targetPort}/webhooks`));
+
+  const hookPort = await freePort();
+  const hookArgs = [
+    "listen",
+    "--no-tunnel",
+    "--port",
+    String(hookPort),
+    "--provider",
+    "stripe",
+    "--secret",
+    SECRET,
+    "--tolerance",
+    "1h",
+    "--forward-to",
+    `http://127.0.0.1:${targetPort}`,
+    "--data-dir",
+    join(work, ".hook"),
+  ];
+  stops.push(startProcess(process.execPath, [BIN, ...hookArgs]).stop);
+  await waitUp(hookPort);
+  results.push(await measure("hook listen (verify + forward)", `http://127.0.0.1:${hookPort}/webhooks`));
+
+  if (spawnSync("nginx", ["-v"]).error === undefined) {
+    const nginxPort = await freePort();
+    const conf = join(work, "nginx.conf");
+    writeFileSync(conf, nginxConfig(nginxPort, targetPort));
+    stops.push(startProcess("nginx", ["-p", work, "-c", conf, "-g", "daemon off;"]).stop);
+    await waitUp(nginxPort);
+    results.push(await measure("nginx reverse proxy", `http://127.0.0.1:${nginxPort}/webhooks`));
+  } else {
+    results.push({ name: "nginx reverse proxy", skipped: "nginx is not on PATH" });
+  }
+} finally {
+  for (const stop of stops) await stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const base = results[0];
+const hook = results[1];
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`${CONNECTIONS} connections, ${DURATION}s each, ${payload.length}-byte signed Stripe event\n`);
+console.log(
+  `${pad("", 32)}${pad("req/s", 10)}${pad("x direct", 10)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("+p50", 7)}${pad("+p99", 7)}errors`,
+);
+for (const r of results) {
+  if (r.skipped) {
+    console.log(`${pad(r.name, 32)}skipped: ${r.skipped}`);
+    continue;
+  }
+  const ratio = (r.rps / base.rps).toFixed(2);
+  console.log(
+    `${pad(r.name, 32)}${pad(Math.round(r.rps), 10)}${pad(ratio, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p50 - base.p50, 7)}${pad(r.p99 - base.p99, 7)}${r.bad}`,
+  );
+}
+const nginx = results[2];
+if (nginx && !nginx.skipped)
+  console.log(`\nhook / nginx throughput: ${(hook.rps / nginx.rps).toFixed(2)}x (aim: >= 0.6x)`);
