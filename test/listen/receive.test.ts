@@ -216,6 +216,23 @@ describe("hook listen: receive, verify, forward", () => {
     expect(everything).not.toContain("sk_live_topsecret");
   });
 
+  it("Ctrl-C lets a request in flight finish before exiting 130", async () => {
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    target.respond = () => {
+      arrived();
+      return { status: 200, body: "slow but fine", delayMs: 700 };
+    };
+    listen = await startListen(["--forward-to", target.url], { cwd: work.dir });
+    const pending = send(listen.url, "{}");
+    await arrival;
+    listen.proc.child.kill("SIGINT");
+    expect(await pending).toMatchObject({ status: 200, body: "slow but fine" });
+    expect((await listen.proc.exited).code).toBe(130);
+  });
+
   it("prints one human line per request on stderr without --json", async () => {
     const { CliProcess } = await import("../helpers/cli.js");
     const proc = new CliProcess(

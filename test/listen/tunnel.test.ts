@@ -25,7 +25,8 @@ describe("hook listen: the cloudflared tunnel (with a stand-in binary)", () => {
   });
 
   afterEach(async () => {
-    await listen?.proc.stop("SIGKILL");
+    // SIGINT: hook stops cloudflared itself on the way out (a SIGKILL would leave it running).
+    await listen?.proc.stop("SIGINT");
     listen = undefined;
     work.remove();
   });

@@ -1,0 +1,177 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Forwarder, targetUrl } from "../../src/deliver/forward.js";
+import { endToEndHeaders } from "../../src/deliver/headers.js";
+import { Journal } from "../../src/deliver/journal.js";
+import { getProvider } from "../../src/providers/index.js";
+import type { Provider } from "../../src/providers/types.js";
+import { SeenIds } from "../../src/receive/dedupe.js";
+import { EventBus, type ListenEvent } from "../../src/receive/events.js";
+import { eventFilter } from "../../src/receive/filter.js";
+import { Pipeline } from "../../src/receive/pipeline.js";
+import { publicUrl } from "../../src/receive/public-url.js";
+import { Target } from "../helpers/target.js";
+
+describe("--events patterns", () => {
+  it("matches with * wildcards, comma separated, and never an event without a type", () => {
+    const match = eventFilter("payment_intent.*, charge.refunded,*.created") as (t?: string) => boolean;
+    expect(match("payment_intent.succeeded")).toBe(true);
+    expect(match("charge.refunded")).toBe(true);
+    expect(match("charge.refunded.extra")).toBe(false);
+    expect(match("customer.subscription.created")).toBe(true);
+    expect(match("payment_intentXsucceeded")).toBe(false);
+    expect(match(undefined)).toBe(false);
+    expect(() => eventFilter(" , ")).toThrow(/no patterns/);
+  });
+});
+
+describe("forwarding details", () => {
+  it("appends path and query to the target's path, keeping the query bytes", () => {
+    const t = new URL("http://127.0.0.1:3000/app/?k=1");
+    expect(targetUrl(t, "/stripe?x=%2F&y")).toBe("http://127.0.0.1:3000/app/stripe?k=1&x=%2F&y");
+    expect(targetUrl(new URL("http://h/"), "/")).toBe("http://h/");
+    expect(targetUrl(new URL("http://h/hooks"), "/")).toBe("http://h/hooks");
+    expect(targetUrl(new URL("http://h"), "/a/b")).toBe("http://h/a/b");
+  });
+
+  it("drops hop-by-hop headers, those named by Connection, and keeps the rest in order and case", () => {
+    const kept = endToEndHeaders([
+      ["Host", "x"],
+      ["Connection", "keep-alive, X-Hop"],
+      ["X-Hop", "1"],
+      ["Keep-Alive", "timeout=5"],
+      ["Transfer-Encoding", "chunked"],
+      ["Proxy-Connection", "x"],
+      ["TE", "trailers"],
+      ["Upgrade", "h2c"],
+      ["Stripe-Signature", "t=1,v1=a"],
+      ["X-B", "2"],
+    ]);
+    expect(kept).toEqual([
+      ["Stripe-Signature", "t=1,v1=a"],
+      ["X-B", "2"],
+    ]);
+  });
+
+  it("the public URL: forwarded headers, a public Host via cloudflared, the tunnel URL, or plain http", () => {
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(
+      publicUrl("/a?b", h({ host: "x.trycloudflare.com", "cf-connecting-ip": "1.2.3.4" }), undefined),
+    ).toBe("https://x.trycloudflare.com/a?b");
+    expect(
+      publicUrl(
+        "/a",
+        h({ host: "127.0.0.1:4665", "cf-connecting-ip": "1.2.3.4" }),
+        "https://t.trycloudflare.com",
+      ),
+    ).toBe("https://t.trycloudflare.com/a");
+    expect(
+      publicUrl(
+        "/a",
+        h({ host: "localhost:1", "x-forwarded-host": "e.com", "x-forwarded-proto": "https" }),
+        undefined,
+      ),
+    ).toBe("https://e.com/a");
+    expect(publicUrl("/a", h({ host: "localhost:4665" }), "https://t.trycloudflare.com")).toBe(
+      "http://localhost:4665/a",
+    );
+  });
+});
+
+describe("the durable journal", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hook-journal-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const entry = (n: number) => ({
+    receivedAt: new Date(0).toISOString(),
+    method: "POST",
+    path: `/p${n}`,
+    headers: [["x-n", String(n)]] as [string, string][],
+    body: Buffer.from([0xff, n, 0x0a]),
+  });
+
+  it("returns what was accepted and not delivered, byte-exact, in order; survives a torn last line", async () => {
+    const first = await Journal.open(dir);
+    const accepted = await Promise.all([1, 2, 3, 4].map((n) => first.journal.accept(entry(n))));
+    expect(accepted.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    first.journal.delivered(2);
+    await first.journal.close();
+    // A crash in the middle of a write leaves half a line.
+    appendFileSync(join(dir, "outbox.ndjson"), '{"t":"a","seq":5,"meth');
+    const second = await Journal.open(dir);
+    expect(second.damaged).toBe(1);
+    expect(second.pending.map((e) => e.seq)).toEqual([1, 3, 4]);
+    expect(Buffer.from(second.pending[1]?.body ?? []).equals(Buffer.from([0xff, 3, 0x0a]))).toBe(true);
+    expect(second.pending[2]?.headers).toEqual([["x-n", "4"]]);
+    // Compacted on open, and sequence numbers keep counting up.
+    expect(readFileSync(join(dir, "outbox.ndjson"), "utf8").split("\n").filter(Boolean)).toHaveLength(4);
+    expect((await second.journal.accept(entry(9))).seq).toBe(5);
+    await second.journal.close();
+  });
+
+  it("group-commits concurrent accepts: all resolve, all are on disk", async () => {
+    const { journal } = await Journal.open(dir);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => journal.accept(entry(i % 250))));
+    expect(journal.pendingCount).toBe(200);
+    await journal.close();
+    const reopened = await Journal.open(dir);
+    expect(reopened.pending).toHaveLength(200);
+    await reopened.journal.close();
+  });
+});
+
+describe("the pipeline's typed events", () => {
+  let target: Target;
+  let dir: string;
+  beforeEach(async () => {
+    target = await new Target().start();
+    dir = mkdtempSync(join(tmpdir(), "hook-pipeline-"));
+  });
+  afterEach(async () => {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("warns when the target takes longer than the provider waits, and the request record carries the body", async () => {
+    target.respond = () => ({ status: 200, delayMs: 120 });
+    const impatient: Provider = { ...getProvider("none"), name: "impatient", timeoutMs: 50 };
+    const events: ListenEvent[] = [];
+    const bus = new EventBus();
+    bus.on((e) => events.push(e));
+    const forwarder = new Forwarder(new URL(target.url), 5_000);
+    const pipeline = new Pipeline({
+      provider: impatient,
+      describer: impatient,
+      secrets: [],
+      forwarder,
+      seen: new SeenIds(dir),
+      maxBody: 1024,
+      now: () => new Date(),
+      tunnelUrl: () => undefined,
+      bus,
+    });
+    const body = Buffer.from('{"id":"evt_9","type":"slow.one"}');
+    const reply = await pipeline.handle({
+      method: "POST",
+      path: "/",
+      headers: [],
+      body,
+      receivedAt: new Date(),
+    });
+    await forwarder.close();
+    expect(reply.status).toBe(200);
+    const warning = events.find((e) => e.kind === "warning");
+    expect(warning && "message" in warning && warning.message).toMatch(/impatient gives up after 50ms/);
+    const request = events.find((e) => e.kind === "request");
+    expect(request?.kind === "request" && Buffer.from(request.record.body).equals(body)).toBe(true);
+    expect(request?.kind === "request" && request.record).toMatchObject({
+      event: "slow.one",
+      eventId: "evt_9",
+    });
+  });
+});
