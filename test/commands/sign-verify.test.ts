@@ -1,0 +1,382 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { Target } from "../helpers/target.js";
+
+// End to end through the built CLI: run `npm run build` first.
+const dir = mkdtempSync(join(tmpdir(), "hook-sign-verify-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const body = '{"id":"evt_1","type":"payment_intent.succeeded","note":"Zoë \\u00e9 https:\\/\\/x.y it\'s"}\n';
+const bodyFile = join(dir, "body.json");
+writeFileSync(bodyFile, body);
+
+/** Per provider: the secret and any flags it needs to sign and verify. */
+const cases: Record<string, string[]> = {
+  stripe: ["--secret", "whsec_test"],
+  github: ["--secret", "gh-secret"],
+  shopify: ["--secret", "shpss_x"],
+  slack: ["--secret", "8f742231b10e8888abcd99yyyzzz85a5"],
+  standard: ["--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+  svix: ["--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+  twilio: ["--secret", "12345", "--url", "https://example.com/sms?bodySHA256=__HASH__"],
+  twitch: ["--secret", "keepItSecretKeepItSafe"],
+  websub: ["--secret", "hubsecret"],
+  telegram: ["--secret", "tg_token-1"],
+  liqpay: ["--secret", "a4825234f4bae72a0be04eafe9e8e2bada209255"],
+  paypal: ["--webhook-id", "WH-LOCAL"],
+  paddle: ["--secret", "pdl_ntfset_1"],
+  hmac: [
+    "--secret",
+    "s3cr3t",
+    "--signature-header",
+    "X-Signature",
+    "--algorithm",
+    "sha512",
+    "--encoding",
+    "base64",
+  ],
+};
+
+async function flagsFor(name: string): Promise<string[]> {
+  const { createHash } = await import("node:crypto");
+  const hash = createHash("sha256").update(body).digest("hex");
+  return (cases[name] ?? []).map((flag) => flag.replace("__HASH__", hash));
+}
+
+describe("hook sign | hook verify", () => {
+  it.each(Object.keys(cases))("round-trips %s", async (name) => {
+    const flags = await flagsFor(name);
+    const sign = await runCli(["sign", "--provider", name, ...flags, "--body-file", bodyFile], { cwd: dir });
+    expect(sign.stderr).toBe("");
+    expect(sign.code).toBe(0);
+    let verify: Awaited<ReturnType<typeof runCli>>;
+    if (name === "liqpay") {
+      // The signature is a form field: sign prints the signed body, which is what verify checks.
+      writeFileSync(join(dir, "liqpay.txt"), sign.stdout.trimEnd());
+      verify = await runCli(
+        ["verify", "--provider", name, ...flags, "--body-file", join(dir, "liqpay.txt")],
+        { cwd: dir },
+      );
+    } else {
+      expect(sign.stdout).toMatch(/^[\w-]+: .+/);
+      verify = await runCli(
+        ["verify", "--provider", name, ...flags, "--body-file", bodyFile, "--header", "@-"],
+        {
+          cwd: dir,
+          stdin: sign.stdout,
+        },
+      );
+    }
+    expect(verify.stderr).toBe("");
+    expect(verify.stdout).toBe("valid\n");
+    expect(verify.code).toBe(0);
+
+    if (name !== "telegram" && name !== "liqpay") {
+      const other = join(dir, `${name}-changed.json`);
+      writeFileSync(other, body.replace("Zoë", "Zoe"));
+      const changed = await runCli(
+        ["verify", "--provider", name, ...flags, "--body-file", other, "--header", "@-"],
+        {
+          cwd: dir,
+          stdin: sign.stdout,
+        },
+      );
+      expect(changed.code).toBe(1);
+      expect(changed.stderr).toMatch(/^hook: not valid: /);
+    }
+  });
+});
+
+describe("hook sign output", () => {
+  it("prints --json headers and takes the body on stdin", async () => {
+    const result = await runCli(
+      [
+        "sign",
+        "--provider",
+        "stripe",
+        "--secret",
+        "whsec_test_secret",
+        "--timestamp",
+        "1700000000",
+        "--json",
+      ],
+      {
+        stdin: '{"id":"evt_test_webhook","object":"event"}',
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      kind: "signature",
+      provider: "stripe",
+      headers: {
+        "Stripe-Signature":
+          "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990",
+      },
+    });
+  });
+
+  describe("--curl", () => {
+    let target: Target | undefined;
+    afterEach(async () => {
+      await target?.close();
+      target = undefined;
+    });
+
+    it.each([
+      ["--body-file", true],
+      ["stdin, quoted", false],
+    ])("prints a curl command that delivers the exact bytes and headers (%s)", async (_label, useFile) => {
+      target = await new Target().start();
+      const url = `${target.url}/webhooks/github`;
+      const args = ["sign", "--provider", "github", "--secret", "gh", "--curl", url];
+      const result = await runCli(useFile ? [...args, "--body-file", bodyFile] : args, {
+        stdin: useFile ? undefined : body,
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(useFile ? `--data-binary '@${bodyFile}'` : "--data-binary '{");
+      await promisify(execFile)("sh", ["-c", result.stdout]);
+      await target.waitFor(1);
+      const got = target.received[0];
+      expect(got?.body.toString()).toBe(body);
+      expect(got?.headers["content-type"]).toBe("application/json");
+      const verify = await runCli([
+        "verify",
+        "--provider",
+        "github",
+        "--secret",
+        "gh",
+        "--body-file",
+        bodyFile,
+        "--header",
+        `X-Hub-Signature-256: ${got?.headers["x-hub-signature-256"]}`,
+      ]);
+      expect(verify.code).toBe(0);
+    });
+  });
+});
+
+describe("hook verify results", () => {
+  it("prints a --json verdict, ok or not, with the reason", async () => {
+    const sign = await runCli(["sign", "--provider", "github", "--secret", "a", "--body-file", bodyFile]);
+    const ok = await runCli(
+      [
+        "verify",
+        "--provider",
+        "github",
+        "--secret",
+        "a",
+        "--body-file",
+        bodyFile,
+        "--header",
+        "@-",
+        "--json",
+      ],
+      {
+        stdin: sign.stdout,
+      },
+    );
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ kind: "verdict", ok: true, provider: "github" });
+    const bad = await runCli(
+      [
+        "verify",
+        "--provider",
+        "github",
+        "--secret",
+        "b",
+        "--body-file",
+        bodyFile,
+        "--header",
+        "@-",
+        "--json",
+      ],
+      {
+        stdin: sign.stdout,
+      },
+    );
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      kind: "verdict",
+      ok: false,
+      code: "no-match",
+      reason: "no signature matches",
+    });
+  });
+
+  it("accepts the second of two rotated secrets", async () => {
+    const sign = await runCli(["sign", "--provider", "slack", "--secret", "new", "--body-file", bodyFile]);
+    const result = await runCli(
+      [
+        "verify",
+        "--provider",
+        "slack",
+        "--secret",
+        "old",
+        "--secret",
+        "new",
+        "--body-file",
+        bodyFile,
+        "--header",
+        "@-",
+      ],
+      { stdin: sign.stdout },
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it("exits 1 and says by how much a timestamp is out of tolerance", async () => {
+    const old = Math.floor(Date.now() / 1000) - 3600;
+    const sign = await runCli([
+      "sign",
+      "--provider",
+      "stripe",
+      "--secret",
+      "whsec_a",
+      "--body-file",
+      bodyFile,
+      "--timestamp",
+      String(old),
+    ]);
+    const result = await runCli(
+      ["verify", "--provider", "stripe", "--secret", "whsec_a", "--body-file", bodyFile, "--header", "@-"],
+      {
+        stdin: sign.stdout,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^hook: not valid: timestamp too old: signed 1h( 0m)?( \d+s)? ago, 55m( \d+s)? beyond the 5m tolerance\nhint: /,
+    );
+    const wider = await runCli(
+      [
+        "verify",
+        "--provider",
+        "stripe",
+        "--secret",
+        "whsec_a",
+        "--body-file",
+        bodyFile,
+        "--header",
+        "@-",
+        "--tolerance",
+        "2h",
+      ],
+      { stdin: sign.stdout },
+    );
+    expect(wider.code).toBe(0);
+  });
+});
+
+describe("bad input: one clear line, exit 2", () => {
+  const cases2: [string, string[], RegExp, string?][] = [
+    [
+      "unknown provider",
+      ["verify", "--provider", "strpe", "--secret", "x", "--body-file", bodyFile],
+      /^hook: unknown provider "strpe"\nhint: choose one of: stripe, github/,
+    ],
+    [
+      "missing secret",
+      ["sign", "--provider", "github", "--body-file", bodyFile],
+      /^hook: --secret is required for provider github\n/,
+    ],
+    [
+      "unreadable body file",
+      ["sign", "--provider", "github", "--secret", "x", "--body-file", join(dir, "nope.json")],
+      /^hook: --body-file: cannot read .*nope\.json: ENOENT\n/,
+    ],
+    [
+      "malformed --header",
+      [
+        "verify",
+        "--provider",
+        "github",
+        "--secret",
+        "x",
+        "--body-file",
+        bodyFile,
+        "--header",
+        "X-Hub-Signature-256 sha256=00",
+      ],
+      /^hook: --header "X-Hub-Signature-256 sha256=00" is not "Name: value"\n/,
+    ],
+    [
+      "a Stripe sk_ key as the secret",
+      ["sign", "--provider", "stripe", "--secret", "sk_test_51Habc", "--body-file", bodyFile],
+      /^hook: --secret is not a stripe webhook secret\nhint: that is a Stripe API key; the webhook signing secret starts with whsec_/,
+    ],
+    [
+      "hmac without --signature-header",
+      ["sign", "--provider", "hmac", "--secret", "x", "--body-file", bodyFile],
+      /^hook: --signature-header is required for provider hmac\n/,
+    ],
+    [
+      "paypal without --webhook-id",
+      ["verify", "--provider", "paypal", "--body-file", bodyFile],
+      /^hook: --webhook-id is required for provider paypal\n/,
+    ],
+    [
+      "a --timestamp that is not a number",
+      ["sign", "--provider", "slack", "--secret", "x", "--body-file", bodyFile, "--timestamp", "yesterday"],
+      /^hook: --timestamp: "yesterday" is not a whole number\n/,
+    ],
+    [
+      "a bad --tolerance",
+      ["verify", "--provider", "slack", "--secret", "x", "--body-file", bodyFile, "--tolerance", "soon"],
+      /^hook: --tolerance: "soon" is not a duration\n/,
+    ],
+    [
+      "twilio without --url",
+      ["sign", "--provider", "twilio", "--secret", "x", "--body-file", bodyFile],
+      /^hook: twilio signs the full URL: pass --url\n/,
+    ],
+    [
+      "--header @- with the body on stdin too",
+      ["verify", "--provider", "github", "--secret", "x", "--header", "@-"],
+      /^hook: --header @- reads stdin, which is then not the body\n/,
+    ],
+  ];
+
+  it.each(cases2)("%s", async (_label, args, expected) => {
+    const result = await runCli(args, { cwd: dir });
+    expect(result.stderr).toMatch(expected);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+  });
+
+  it("never prints the secret", async () => {
+    const result = await runCli([
+      "sign",
+      "--provider",
+      "stripe",
+      "--secret",
+      "sk_live_SUPERSECRETVALUE",
+      "--body-file",
+      bodyFile,
+    ]);
+    expect(result.stderr).not.toContain("SUPERSECRETVALUE");
+  });
+});
+
+describe("hook providers", () => {
+  it("lists every provider, with --json objects", async () => {
+    const human = await runCli(["providers"]);
+    expect(human.code).toBe(0);
+    for (const name of Object.keys(cases)) expect(human.stdout).toMatch(new RegExp(`^${name} `, "m"));
+    const json = await runCli(["providers", "--json"]);
+    const rows = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining([...Object.keys(cases), "none"]));
+    expect(rows.find((r) => r.name === "slack")).toMatchObject({
+      kind: "provider",
+      timeoutMs: 3000,
+      handshake: true,
+    });
+  });
+});
