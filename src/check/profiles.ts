@@ -63,7 +63,7 @@ export const PROFILES: Record<string, CheckProfile> = {
   },
   liqpay: {
     sample: "success",
-    typePath: ["data", "action"],
+    typePath: ["data", "status"],
     idPath: ["data", "order_id"],
     malformed: () => `data=${encodeURIComponent(Buffer.from('{"order_id": "cut off').toString("base64"))}`,
   },
