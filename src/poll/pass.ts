@@ -4,6 +4,13 @@ import { deliver } from "./delivery.js";
 import type { PollState } from "./state.js";
 import type { PassEnd, PollEvent, PollItem, Source } from "./types.js";
 
+/**
+ * The state file (fsync'd) is rewritten after this many journal entries, at a page boundary, and at
+ * the end of every pass. The journal itself survives a kill -9; only a power cut could make up to
+ * this many deliveries repeat (never skip: the saved cursor is behind them).
+ */
+const SAVE_EVERY = 1000;
+
 export interface PassOptions {
   source: Source;
   state: PollState;
@@ -33,8 +40,8 @@ export interface PassResult {
 /**
  * One pass: every page the source finds, oldest first, each item delivered in order. The cursor
  * moves past an item only after a 2xx (or when the item is deliberately stepped over); the first
- * failed delivery ends the pass, so nothing after it can overtake it. State is saved at each page
- * boundary and at the end, whatever happened.
+ * failed delivery ends the pass, so nothing after it can overtake it. State is saved at page
+ * boundaries (see SAVE_EVERY) and at the end, whatever happened.
  */
 export async function runPass(options: PassOptions): Promise<PassResult> {
   const { source, state, signal } = options;
@@ -60,7 +67,7 @@ export async function runPass(options: PassOptions): Promise<PassResult> {
           break pages;
         }
       }
-      if (state.pendingJournal > 0) state.save();
+      if (state.pendingJournal >= SAVE_EVERY) state.save();
     }
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../store/atomic.js";
 import type { SourceState } from "./types.js";
@@ -37,6 +37,7 @@ export class PollState {
   readonly existed: boolean;
   private readonly delivered: Set<string>;
   private journalLines = 0;
+  private journalFd: number | undefined;
 
   private constructor(path: string, data: StateFile, existed: boolean) {
     this.path = path;
@@ -60,7 +61,8 @@ export class PollState {
 
   /** Records one handled item: journal first (one write), then memory. */
   record(entry: JournalEntry): void {
-    appendFileSync(this.journalPath, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    this.journalFd ??= openSync(this.journalPath, "a", 0o600);
+    writeSync(this.journalFd, `${JSON.stringify(entry)}\n`);
     this.journalLines += 1;
     this.apply(entry);
   }
@@ -72,6 +74,8 @@ export class PollState {
     this.data.updatedAt = new Date().toISOString();
     writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 2)}\n`);
     // A crash between the rename and this removal replays entries the file already has: harmless.
+    if (this.journalFd !== undefined) closeSync(this.journalFd);
+    this.journalFd = undefined;
     if (this.journalLines > 0 || existsSync(this.journalPath)) rmSync(this.journalPath, { force: true });
     this.journalLines = 0;
   }
