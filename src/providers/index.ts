@@ -10,7 +10,7 @@ import { slack } from "./slack.js";
 import { standard, svix } from "./standard.js";
 import { stripe } from "./stripe.js";
 import { telegram } from "./telegram.js";
-import { twilio } from "./twilio.js";
+import { twilioProvider } from "./twilio.js";
 import { twitch } from "./twitch.js";
 import type { Provider, ProviderOptions } from "./types.js";
 import { METHODS, websubProvider } from "./websub.js";
@@ -34,7 +34,14 @@ const registry: Record<string, Entry> = {
   standard: fixed(standard),
   // Same scheme as standard, but sign() emits Svix's svix-* header names.
   svix: fixed(svix),
-  twilio: fixed(twilio),
+  twilio: {
+    create: twilioProvider,
+    check: ({ algorithm }) => {
+      if (algorithm && !["sha1", "sha256"].includes(algorithm.toLowerCase())) {
+        throw new UsageError(`--algorithm: "${algorithm}" is not sha1 or sha256 (Twilio)`);
+      }
+    },
+  },
   twitch: fixed(twitch),
   websub: {
     create: websubProvider,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
 import { anyEqual, hmac, safeEqual, utf8 } from "./crypto.js";
 import { twilioUrlVariants } from "./twilio-url.js";
-import type { Provider, SignInput, Verdict, VerifyInput } from "./types.js";
+import type { Provider, ProviderOptions, SignInput, Verdict, VerifyInput } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
 
 const SIGNATURE = "x-twilio-signature";
@@ -89,7 +89,7 @@ function verifyTwilio({ body, headers, secrets, url }: VerifyInput): Verdict {
   );
 }
 
-function signTwilio({ body, secret, url }: SignInput): Record<string, string> {
+function signTwilio({ body, secret, url }: SignInput, algorithm: "sha1" | "sha256"): Record<string, string> {
   if (!url)
     throw new UsageError(
       "twilio signs the full URL: pass --url",
@@ -105,19 +105,31 @@ function signTwilio({ body, secret, url }: SignInput): Record<string, string> {
     );
   }
   const params = withBody !== null ? new Map() : formParams(body);
-  return { "X-Twilio-Signature": twilioSignature(secret, url, params, "sha1").toString("base64") };
+  const signature = twilioSignature(secret, url, params, algorithm).toString("base64");
+  if (algorithm === "sha1") return { "X-Twilio-Signature": signature };
+  // A SharedKey webhook: Twilio names the key and the algorithm; the key name is ours, for tests.
+  return {
+    "X-Twilio-Signature": signature,
+    "X-Twilio-Webhooks-Signature-Settings": "key=hook_test,algorithm=HMAC_SHA256",
+  };
+}
+
+/** --algorithm sha256 signs as a SharedKey (Webhooks Rule) delivery would be; verify reads the header. */
+export function twilioProvider(options: ProviderOptions = {}): Provider {
+  const algorithm = options.algorithm?.toLowerCase() === "sha256" ? "sha256" : "sha1";
+  return { ...twilio, sign: (input) => signTwilio(input, algorithm) };
 }
 
 export const twilio: Provider = {
   name: "twilio",
   summary:
     "HMAC-SHA1 (or SHA-256) of the URL plus sorted form fields with the Auth Token, base64; needs --url",
-  signatureHeaders: [SIGNATURE],
+  signatureHeaders: [SIGNATURE, SETTINGS],
   signsTimestamp: false,
   // Twilio waits 15 seconds for a webhook answer by default (its connection overrides can shorten it).
   timeoutMs: 15_000,
   contentType: "application/x-www-form-urlencoded",
-  sign: signTwilio,
+  sign: (input) => signTwilio(input, "sha1"),
   verify: verifyTwilio,
 
   describe(body) {

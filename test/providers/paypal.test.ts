@@ -9,7 +9,8 @@ import { paypalMessage } from "../../src/providers/paypal.js";
 import { makeTestCertificate } from "../../src/providers/paypal-cert.js";
 import { bytes, check, flipOneByte } from "./helpers.js";
 
-const sdkBody = readFileSync(fileURLToPath(new URL("./data/paypal-sdk-event.json", import.meta.url)));
+// A .txt, not .json: the formatter must never touch these exact bytes (CRC32 2771810304).
+const sdkBody = readFileSync(fileURLToPath(new URL("./data/paypal-sdk-event.txt", import.meta.url)));
 const now = new Date(1_700_000_000_000);
 let dir: string;
 

@@ -111,3 +111,17 @@ describe("twilio", () => {
     expect(() => twilio.sign({ body: bytes(form), secret: token, timestamp: now })).toThrow(/--url/);
   });
 });
+
+describe("twilio --algorithm sha256", () => {
+  it("signs as a SharedKey delivery, which the SDK and our verify accept", () => {
+    const shared = getProvider("twilio", { algorithm: "sha256" });
+    const headers = shared.sign({ body: bytes(form), secret: token, timestamp: now, url });
+    expect(headers["X-Twilio-Signature"]).toBe("033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=");
+    const params = Object.fromEntries(new URLSearchParams(form));
+    expect(
+      twilioSdk.validateRequest(token, headers["X-Twilio-Signature"] ?? "", url, params, "HMAC_SHA256"),
+    ).toBe(true);
+    expect(check(twilio, bytes(form), headers, [token], now, { url })).toEqual({ ok: true });
+    expect(() => getProvider("twilio", { algorithm: "md5" })).toThrow(/--algorithm/);
+  });
+});
