@@ -59,6 +59,8 @@ export async function signCommand(_args: string[], options: CommandOptions, io: 
   } else if (body) {
     // LiqPay: the signature is a form field, so the signed body is the result.
     out.result(Buffer.from(body).toString("utf8"));
+  } else if (Object.keys(headers).length === 0) {
+    out.warn(`${provider.name} signs nothing: there are no headers to print`);
   } else {
     out.result(
       Object.entries(headers)
