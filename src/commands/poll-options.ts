@@ -26,6 +26,8 @@ export interface PollSetup {
   since?: Date | "all";
   types?: string[];
   once: boolean;
+  /** Problems worth a warning that do not stop the run (a Stripe sk_ key given as --secret). */
+  warnings: string[];
 }
 
 type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
@@ -59,6 +61,16 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
   if (types && (provider === "liqpay" || provider === "http")) {
     throw new UsageError(`poll: --types applies to stripe and github, not ${provider}`);
   }
+  const since = sinceOption(options.since, io.now());
+  if (provider === "http" && since instanceof Date && !options.time) {
+    throw new UsageError(
+      "poll: --since DURATION needs --time (the item field that holds its time)",
+      "or use --since all",
+    );
+  }
+  const warnings = secretWarnings(provider, options);
+  if (provider === "liqpay" && since !== undefined)
+    warnings.push("--since does not apply to liqpay: each order's current status is delivered");
   return {
     ...built,
     provider,
@@ -67,9 +79,10 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
     lockPath: `${statePath}.lock`,
     intervalMs: durationOption(options.interval ?? "30s", "--interval") ?? 30_000,
     timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000,
-    since: sinceOption(options.since, io.now()),
+    since,
     types,
     once: options.once === true,
+    warnings,
   };
 }
 
@@ -226,4 +239,14 @@ function signer(providerName: string, options: CommandOptions, io: Io): Signer {
     );
   }
   return (body, deliveryId) => provider.sign({ body, secret, timestamp: io.now(), deliveryId });
+}
+
+const SIGNERS: Record<string, string> = { stripe: "stripe", github: "github", http: "standard" };
+
+function secretWarnings(provider: string, options: CommandOptions): string[] {
+  const secret = secretsFrom(options)[0];
+  const name = SIGNERS[provider];
+  if (secret === undefined || name === undefined) return [];
+  const hint = getProvider(name).checkSecret?.(secret);
+  return hint ? [`--secret: ${hint}`] : [];
 }

@@ -48,6 +48,9 @@ export class PollRenderer {
       out.line(
         `${mark} ${status} ${event.type ?? ""} ${c.dim(event.id)} ${c.dim(`${event.ms}ms`)}${event.error && !event.ok ? c.red(` ${event.error}`) : ""}`,
       );
+    } else if (event.kind === "warning") {
+      out.data("warning", { message: event.message });
+      out.warn(event.message);
     } else {
       this.skip(event);
     }

@@ -30,6 +30,7 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
   const controller = new AbortController();
   void io.interrupted.then(() => controller.abort());
   const render = new PollRenderer(out, setup);
+  for (const warning of setup.warnings) render.note(warning);
   if (state.existed && setup.since !== undefined)
     render.note(`--since is ignored: ${state.path} already exists`);
   if (!state.existed && setup.since !== undefined) {

@@ -32,6 +32,18 @@ export interface ApiResponse {
   body: Buffer;
 }
 
+/** An answer the API gave that waiting cannot fix (404, 400 …): the status is kept for the source. */
+export class ApiError extends HookError {
+  constructor(
+    message: string,
+    readonly status: number,
+    hint?: string,
+  ) {
+    super(message, { hint });
+    this.name = "ApiError";
+  }
+}
+
 /** The run was stopped (Ctrl-C) while waiting on the API: nothing to report, nothing lost. */
 export class Interrupted extends Error {}
 
@@ -111,9 +123,8 @@ export class ApiClient {
     if (res.status === 401 || res.status === 403) throw this.badKey(res);
     if (res.status >= 500)
       return { ms: backoff(failures), reason: `${this.options.name} answered ${res.status}` };
-    throw new HookError(`${this.options.name}: ${res.status} ${apiMessage(res)}`, {
-      hint: res.status === 404 ? "check the --api-base, --repo/--org/--user or --url value" : undefined,
-    });
+    const hint = res.status === 404 ? "check the --api-base, --repo/--org/--user or --url value" : undefined;
+    throw new ApiError(`${this.options.name}: ${res.status} ${apiMessage(res)}`, res.status, hint);
   }
 
   private async pause(ms: number, reason: string): Promise<void> {

@@ -54,6 +54,11 @@ export function githubSource(options: GithubSourceOptions): Source {
       if (!page.next || n >= MAX_PAGES || page.events.some((e) => !isNew(e))) break;
       page = (await fetchPage(context, page.next)).value;
     }
+    if (cursor && fresh.length > 0 && page.events.every(isNew)) {
+      context.warn(
+        `GitHub's event window ended before the cursor ${cursor}: events between may be gone (the Events API keeps 300); poll more often`,
+      );
+    }
     // Events arrive newest first; the window is at most 300, so ordering them in memory is fine.
     yield fresh.reverse().map((event) => toItem(event, options));
   }

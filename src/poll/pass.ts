@@ -53,6 +53,7 @@ export async function runPass(options: PassOptions): Promise<PassResult> {
     now: options.now,
     since: startingPoint(state, options.since, options.firstPass ?? !state.existed),
     signal,
+    warn: (message: string) => options.emit({ kind: "warning", message }),
   };
   try {
     pages: for await (const page of source.pages(context)) {

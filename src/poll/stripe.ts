@@ -1,5 +1,5 @@
 import { HookError } from "../errors.js";
-import type { ApiResponse } from "./api-client.js";
+import { ApiError, type ApiResponse } from "./api-client.js";
 import { Spool } from "./spool.js";
 import type { PollItem, Source, SourceContext } from "./types.js";
 
@@ -47,7 +47,11 @@ export function stripeSource(options: StripeSourceOptions): Source {
   async function* forward(context: SourceContext, from: string): AsyncGenerator<PollItem[]> {
     let cursor = from;
     for (;;) {
-      const page = await list(context, `ending_before=${encodeURIComponent(cursor)}&limit=${PAGE}`);
+      const page = await list(context, `ending_before=${encodeURIComponent(cursor)}&limit=${PAGE}`).catch(
+        (error) => {
+          throw error instanceof ApiError && error.status === 404 ? cursorGone(cursor, error) : error;
+        },
+      );
       if (page.data.length > 0) yield page.data.toReversed().map(toItem);
       const newest = page.data[0];
       if (!page.has_more || !newest) return;
@@ -98,6 +102,13 @@ export function stripeSource(options: StripeSourceOptions): Source {
       if (newest) yield [{ id: newest.id, type: newest.type, cursor: newest.id, skip: "bootstrap" }];
     },
   };
+}
+
+/** Stripe lists events for 30 days: a cursor older than that cannot be paged from. Never reset silently. */
+function cursorGone(cursor: string, cause: ApiError): HookError {
+  return new HookError(`Stripe API: the cursor event ${cursor} is no longer listed (${cause.message})`, {
+    hint: "Stripe keeps events 30 days; nothing after the cursor was skipped. To start again, move the state file away and run with --since 30d (events delivered before may come again)",
+  });
 }
 
 function parseList(res: ApiResponse): StripeList {

@@ -43,6 +43,8 @@ export interface SourceContext {
   /** Backfill on the first run: undefined = from now. */
   since?: Date | "all";
   signal: AbortSignal;
+  /** Something the person should know that does not stop the pass (a possible gap). */
+  warn(message: string): void;
 }
 
 /** State a source wants saved once every item of the pass was handled. */
@@ -71,4 +73,5 @@ export type PollEvent =
   | { kind: "poll"; method: string; url: string; status: number; count?: number; ms: number }
   | { kind: "wait"; ms: number; reason: string }
   | { kind: "delivery"; id: string; type?: string; status?: number; ok: boolean; ms: number; error?: string }
-  | { kind: "skip"; id: string; type?: string; reason: string };
+  | { kind: "skip"; id: string; type?: string; reason: string }
+  | { kind: "warning"; message: string };

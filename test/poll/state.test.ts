@@ -1,0 +1,92 @@
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { HookError } from "../../src/errors.js";
+import { acquireLock } from "../../src/poll/lock.js";
+import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
+import { tempDir } from "./helpers/run-pass.js";
+
+describe("poll state", () => {
+  it("a crash before the state file is rewritten loses nothing: the journal is replayed", () => {
+    const path = join(tempDir(), "s.json");
+    const first = PollState.load(path, "stripe", "events");
+    first.record({ id: "evt_1", cursor: "evt_1" });
+    first.save();
+    first.record({ id: "evt_2", cursor: "evt_2" });
+    first.record({ id: "evt_3", cursor: "evt_3" });
+    // No save: as if killed here.
+    const again = PollState.load(path, "stripe", "events");
+    expect(again.data.cursor).toBe("evt_3");
+    expect(again.seen("evt_2")).toBe(true);
+    expect(again.existed).toBe(true);
+    again.save();
+    expect(existsSync(`${path}.journal`)).toBe(false);
+    expect(JSON.parse(readFileSync(path, "utf8")).delivered).toEqual(["evt_1", "evt_2", "evt_3"]);
+  });
+
+  it("tolerates a torn last journal line but not damage before it", () => {
+    const path = join(tempDir(), "s.json");
+    writeFileSync(`${path}.journal`, '{"id":"a","cursor":"a"}\n{"id":"b","cur');
+    expect(PollState.load(path, "stripe", "events").data.cursor).toBe("a");
+    writeFileSync(`${path}.journal`, 'garbage\n{"id":"b","cursor":"b"}\n');
+    expect(() => PollState.load(path, "stripe", "events")).toThrow(/journal line 1 is not valid JSON/);
+  });
+
+  it("remembers at most the last 10,000 delivered ids", () => {
+    const path = join(tempDir(), "s.json");
+    const state = PollState.load(path, "http", "x");
+    for (let i = 0; i <= DELIVERED_LIMIT; i += 1) state.record({ id: `id${i}` });
+    state.save();
+    const reloaded = PollState.load(path, "http", "x");
+    expect(reloaded.seen("id0")).toBe(false);
+    expect(reloaded.seen("id1")).toBe(true);
+    expect(reloaded.seen(`id${DELIVERED_LIMIT}`)).toBe(true);
+  });
+
+  it("refuses a state file of another version, naming it", () => {
+    const path = join(tempDir(), "s.json");
+    writeFileSync(path, JSON.stringify({ version: 9, provider: "stripe", source: "events", delivered: [] }));
+    const error = (() => {
+      try {
+        PollState.load(path, "stripe", "events");
+      } catch (e) {
+        return e as HookError;
+      }
+    })();
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toContain(path);
+    expect(error?.message).toMatch(/version 9/);
+  });
+});
+
+describe("poll lock", () => {
+  it("is exclusive while held, released once, and taken over from a dead pid", () => {
+    const path = join(tempDir(), "l.lock");
+    const release = acquireLock(path);
+    expect(() => acquireLock(path)).toThrow(/another hook poll is running \(pid \d+/);
+    release();
+    release();
+    expect(existsSync(path)).toBe(false);
+    writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "then" }));
+    const mine = acquireLock(path);
+    expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
+    mine();
+  });
+
+  it("treats an unreadable lock as held while fresh and as stale once old", () => {
+    const path = join(tempDir(), "l.lock");
+    writeFileSync(path, "");
+    let error: HookError | undefined;
+    try {
+      acquireLock(path);
+    } catch (e) {
+      error = e as HookError;
+    }
+    expect(error?.exitCode).toBe(75);
+    expect(error?.message).toMatch(/holder unknown/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    acquireLock(path)();
+    expect(existsSync(path)).toBe(false);
+  });
+});
