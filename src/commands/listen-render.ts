@@ -1,4 +1,5 @@
 import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../receive/events.js";
+import { plain } from "../tunnel/log.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 
@@ -159,7 +160,13 @@ export class ListenRenderer {
         return;
       case "failed":
         this.out.line(`${c.yellow("tunnel")} not available: ${t.reason}; still listening locally`);
-        for (const line of (t.tail ?? []).slice(-3)) this.out.line(c.dim(`       cloudflared: ${line}`));
+        // The reason already quotes cloudflared's key line; show the lines before it for context.
+        for (const line of (t.tail ?? [])
+          .map(plain)
+          .filter((l) => !t.reason?.includes(l))
+          .slice(-2)) {
+          this.out.line(c.dim(`       cloudflared said: ${line}`));
+        }
         if (t.hint) this.out.line(`hint: ${t.hint}`);
         return;
       case "down":

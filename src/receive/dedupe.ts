@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../store/atomic.js";
 
 /** How many ids are remembered; older ones are forgotten at the next start. */
 const KEEP = 100_000;
@@ -22,6 +23,14 @@ export class SeenIds {
       // No file yet: nothing seen.
     }
     for (const line of lines.slice(-KEEP)) this.seen.add(line);
+    // Forget the oldest ids now and then, so the file does not grow for ever.
+    if (lines.length > 2 * KEEP) {
+      try {
+        writeFileAtomic(this.path, `${lines.slice(-KEEP).join("\n")}\n`);
+      } catch {
+        this.broken = true;
+      }
+    }
   }
 
   /** Records the ids; true when one of them was seen before. */

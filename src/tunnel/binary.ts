@@ -74,7 +74,7 @@ async function install(
     rmSync(temp, { force: true });
     const err = error as NodeJS.ErrnoException;
     throw new TunnelError(
-      `cloudflared is not installed and could not be downloaded: ${err.code ?? err.message}`,
+      `cloudflared is not installed and could not be downloaded: ${err.message}`,
       "install cloudflared (https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/) and put it on PATH, pass --cloudflared PATH, or use --no-tunnel",
       [],
     );
