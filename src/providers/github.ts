@@ -57,6 +57,13 @@ export const github: Provider = {
     return checkHeader("X-Hub-Signature", sha1 ?? "", "sha1", secrets, body);
   },
 
+  checkSecret(secret) {
+    if (/^(ghp|gho|ghu|ghs|ghr)_|^github_pat_/.test(secret)) {
+      return "that is a GitHub token; the webhook secret is the one typed in the webhook's settings";
+    }
+    return undefined;
+  },
+
   describe(body, headers) {
     const event = headers.get("x-github-event") ?? undefined;
     const action = field(tryJson(body), "action");

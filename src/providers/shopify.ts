@@ -37,6 +37,13 @@ export const shopify: Provider = {
     );
   },
 
+  checkSecret(secret) {
+    if (/^shpat_|^shpca_|^shppa_/.test(secret)) {
+      return "that is an access token; webhooks are signed with the app's client secret";
+    }
+    return undefined;
+  },
+
   describe(body, headers) {
     const header = (name: string) => headers.get(`x-shopify-${name}`) ?? headers.get(`shopify-${name}`);
     const webhookId = header("webhook-id") ?? undefined;

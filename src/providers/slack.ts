@@ -66,6 +66,12 @@ export const slack: Provider = {
     };
   },
 
+  checkSecret(secret) {
+    if (/^xox[abposr]-/.test(secret))
+      return "that is a Slack token; the Signing Secret is under Basic Information";
+    return undefined;
+  },
+
   handshake(request: ReceivedRequest): HandshakeAnswer | undefined {
     // Slack's certificate check: a signed-less POST with ssl_check=1 that only wants a 200.
     if (new URLSearchParams(utf8.decode(request.body)).get("ssl_check") === "1") {

@@ -104,6 +104,13 @@ export const twitch: Provider = {
     };
   },
 
+  checkSecret(secret) {
+    // Twitch refuses to create a subscription with a secret outside 10-100 characters.
+    if (secret.length < 10 || secret.length > 100)
+      return "a Twitch EventSub secret is 10-100 characters long";
+    return undefined;
+  },
+
   handshake(request: ReceivedRequest): HandshakeAnswer | undefined {
     if (request.headers.get(TYPE) !== "webhook_callback_verification") return undefined;
     const challenge = field(tryJson(request.body), "challenge");

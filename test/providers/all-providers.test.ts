@@ -147,3 +147,22 @@ describe("the registry", () => {
     }
   });
 });
+
+describe("checkSecret", () => {
+  it.each([
+    ["stripe", "rk_live_abc"],
+    ["github", "ghp_16C7e42F292c6912E7710c838347Ae178B4a"],
+    ["shopify", "shpat_0123456789abcdef"],
+    ["slack", "xoxb-123-456-abc"],
+    ["telegram", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"],
+    ["liqpay", "sandbox_i000000001"],
+    ["paddle", "pdl_sdbx_apikey_01abc"],
+  ])("%s recognises another kind of key (%s) as a mistake", (name, key) => {
+    expect(getProvider(name, options).checkSecret?.(key)).toMatch(/^that (is|looks like)/);
+  });
+
+  it("warns softly about a Twitch secret of the wrong length", () => {
+    expect(getProvider("twitch").checkSecret?.("short")).toMatch(/10-100 characters/);
+    expect(getProvider("twitch").checkSecret?.("long-enough-secret")).toBeUndefined();
+  });
+});
