@@ -70,6 +70,21 @@ server.keepAliveTimeout = 60000;
 server.listen(Number(process.argv[1]), "127.0.0.1");
 `;
 
+// The floor for any Node proxy: read the body, send it on with undici, send the answer back. No verify,
+// no headers clean-up, no output. It shows what hook's own work costs on top of Node and undici.
+const MINIMAL_PROXY = `
+const http = require("node:http");
+const { Agent, request } = require(${JSON.stringify(fileURLToPath(new URL("../node_modules/undici/index.js", import.meta.url)))});
+const agent = new Agent({ keepAliveTimeout: 4000, connections: 256 });
+const target = process.argv[2];
+http.createServer(async (req, res) => {
+  const chunks = []; for await (const c of req) chunks.push(c);
+  const r = await request(target + req.url, { method: req.method, body: Buffer.concat(chunks), dispatcher: agent, headers: { "content-type": "application/json" } });
+  const body = Buffer.from(await r.body.arrayBuffer());
+  res.writeHead(r.statusCode, { "content-type": "application/json" }); res.end(body);
+}).listen(Number(process.argv[1]), "127.0.0.1");
+`;
+
 function startProcess(command, args) {
   // Output goes nowhere: hook still renders one line per request, as it would for a person.
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "ignore"] });
@@ -145,6 +160,18 @@ try {
   await waitUp(hookPort);
   results.push(await measure("hook listen (verify + forward)", `http://127.0.0.1:${hookPort}/webhooks`));
 
+  const minimalPort = await freePort();
+  stops.push(
+    startProcess(process.execPath, [
+      "-e",
+      MINIMAL_PROXY,
+      String(minimalPort),
+      `http://127.0.0.1:${targetPort}`,
+    ]).stop,
+  );
+  await waitUp(minimalPort);
+  results.push(await measure("minimal undici proxy (floor)", `http://127.0.0.1:${minimalPort}/webhooks`));
+
   if (spawnSync("nginx", ["-v"]).error === undefined) {
     const nginxPort = await freePort();
     const conf = join(work, "nginx.conf");
@@ -177,6 +204,7 @@ for (const r of results) {
     `${pad(r.name, 32)}${pad(Math.round(r.rps), 10)}${pad(ratio, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p50 - base.p50, 7)}${pad(r.p99 - base.p99, 7)}${r.bad}`,
   );
 }
-const nginx = results[2];
+console.log(`\nhook / minimal undici proxy throughput: ${(hook.rps / results[2].rps).toFixed(2)}x`);
+const nginx = results[3];
 if (nginx && !nginx.skipped)
   console.log(`\nhook / nginx throughput: ${(hook.rps / nginx.rps).toFixed(2)}x (aim: >= 0.6x)`);
