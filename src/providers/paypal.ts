@@ -27,9 +27,9 @@ export function paypalMessage(id: string, time: string, webhookId: string, body:
   return `${id}|${time}|${webhookId}|${crc32(body) >>> 0}`;
 }
 
-/** "SHA256withRSA" -> "sha256"; the Python SDK maps the same names onto OpenSSL's. */
+/** "SHA256withRSA" (what PayPal sends) or a bare "sha256" (as in PayPal's SDK samples) -> "sha256". */
 function digestOf(algo: string): string | undefined {
-  const match = /^sha(1|224|256|384|512)withrsa$/i.exec(algo.trim());
+  const match = /^sha(1|224|256|384|512)(withrsa)?$/i.exec(algo.trim());
   return match ? `sha${match[1]}` : undefined;
 }
 

@@ -58,6 +58,12 @@ describe("paypal", () => {
     expect(rsaVerify("sha256", Buffer.from(message), publicKey, sig)).toBe(true);
 
     expect(check(paypal, sdkBody, headers, [], now)).toEqual({ ok: true });
+    expect(check(paypal, sdkBody, { ...headers, "PAYPAL-AUTH-ALGO": "sha256" }, [], now)).toEqual({
+      ok: true,
+    });
+    expect(check(paypal, sdkBody, { ...headers, "PAYPAL-AUTH-ALGO": "MD5withRSA" }, [], now)).toMatchObject({
+      code: "malformed-header",
+    });
     expect(check(paypal, flipOneByte(sdkBody), headers, [], now)).toMatchObject({ code: "no-match" });
     const otherId = getProvider("paypal", { webhookId: "OTHER", certFile: certPath });
     expect(check(otherId, sdkBody, headers, [], now)).toMatchObject({

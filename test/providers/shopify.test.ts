@@ -1,4 +1,6 @@
 import { createRequire } from "node:module";
+import "@shopify/shopify-api/adapters/node";
+import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { bytes, check, flipOneByte } from "./helpers.js";
@@ -60,5 +62,31 @@ describe("shopify", () => {
       id: "wh-2",
       deliveryId: "wh-2",
     });
+  });
+});
+
+describe("shopify against shopifyApi().webhooks.validate", () => {
+  it("validates what we sign, and not a body with one byte changed", async () => {
+    const api = shopifyApi({
+      apiKey: "key",
+      apiSecretKey: "shpss_1",
+      scopes: [],
+      hostName: "localhost",
+      apiVersion: ApiVersion.July24,
+      isEmbeddedApp: false,
+      logger: { level: LogSeverity.Error, log: async () => {} },
+    });
+    const body = '{"id":820982911946154508,"note":"Zoë\\u00e9"}';
+    const signed = shopify.sign({ body: bytes(body), secret: "shpss_1", timestamp: now, deliveryId: "wh-9" });
+    const headers = {
+      ...Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v])),
+      "x-shopify-topic": "orders/create",
+      "x-shopify-shop-domain": "shop.myshopify.com",
+      "x-shopify-api-version": "2024-07",
+    };
+    const validate = (rawBody: string) =>
+      api.webhooks.validate({ rawBody, rawRequest: { headers, method: "POST", url: "/" }, rawResponse: {} });
+    expect(await validate(body)).toMatchObject({ valid: true, webhookId: "wh-9", topic: "ORDERS_CREATE" });
+    expect(await validate(body.replace("Zoë", "Zoe"))).toMatchObject({ valid: false });
   });
 });
