@@ -16,7 +16,8 @@ function timeOnce(args) {
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
   return ms;
 }
 
