@@ -81,7 +81,7 @@ describe("hook listen: the cloudflared tunnel (with a stand-in binary)", () => {
     const [failed] = await waitForLines(listen.proc, "tunnel", 1, 10_000, (t) => t.state === "failed");
     expect(failed?.reason).toMatch(/failed to unmarshal quick Tunnel/);
     expect(failed?.hint).toMatch(/rate limiting/);
-    expect((failed?.tail as string[]).join("\n")).toMatch(/429 Too Many Requests/);
+    expect(String(failed?.tail)).toMatch(/429 Too Many Requests/);
   });
 
   it("restarts cloudflared when it dies and reports the new URL", async () => {
