@@ -1,5 +1,5 @@
 import { GENERIC_EVENT, profileFor } from "../check/profiles.js";
-import { runChecklist, type ScenarioResult } from "../check/scenarios.js";
+import { runChecklist, type ScenarioResult, waitFor } from "../check/scenarios.js";
 import type { CommandOptions } from "../cli.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
@@ -30,7 +30,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   out.line(
     `checking ${to.href} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
   );
-  const sender = createSender(10);
+  const sender = createSender(10, waitFor(budgetMs));
   const started = io.now();
   const t0 = performance.now();
   try {

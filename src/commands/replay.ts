@@ -73,7 +73,7 @@ export async function sendFixtures(
 
   const total = prepared.jobs.length * settings.repeat;
   const renderer = new ReplayRenderer(out, io, total, settings.repeat);
-  const sender = createSender(settings.concurrency);
+  const sender = createSender(settings.concurrency, settings.timeoutMs);
   let interrupted = false;
   const stop = io.interrupted.then(() => {
     interrupted = true;

@@ -75,7 +75,7 @@ export function prepareJobs(input: PrepareInput): Prepared {
   }
   if (problems.length > 0) throw brokenFixtures(problems);
   const signers = [...new Map(jobs.map((j) => [j.provider.name, j.provider])).values()];
-  const samples = new Map(jobs.map((j) => [j.provider.name, j.fixture]).reverse());
+  const samples = new Map(jobs.map((j): [string, LoadedFixture] => [j.provider.name, j.fixture]).reverse());
   trySigning(signers, samples, input);
   const keepsId = new Map(signers.map((p) => [p.name, deliveryIdIsEventId(p, samples.get(p.name), input)]));
   for (const job of jobs) {
