@@ -3,6 +3,7 @@ import type { Provider } from "../providers/types.js";
 import { buildRequest, type OutgoingRequest } from "../replay/build.js";
 import type { Answer, Sender } from "../replay/send.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
+import { formatDuration } from "../units.js";
 import { malformed, stripSignature, tamper, wrongSecret } from "./mutate.js";
 import { type CheckProfile, unknownEvent, withNewId } from "./profiles.js";
 
@@ -60,7 +61,7 @@ const describeAnswer = (a: Answer): string =>
 export function judgeAck(answer: Answer, budgetMs: number): { pass: boolean; got: string } {
   const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
   const fast = answer.latencyMs <= budgetMs;
-  const got = describeAnswer(answer) + (ok && !fast ? ` (over the ${budgetMs}ms budget)` : "");
+  const got = describeAnswer(answer) + (ok && !fast ? ` (over the ${formatDuration(budgetMs)} budget)` : "");
   return { pass: ok && fast, got };
 }
 
@@ -84,7 +85,7 @@ const ack = async (ctx: CheckContext, req: OutgoingRequest) => {
   const { pass, got } = judgeAck(answer, ctx.budgetMs);
   return {
     outcome: pass ? "PASS" : "FAIL",
-    expected: `2xx within ${ctx.budgetMs}ms`,
+    expected: `2xx within ${formatDuration(ctx.budgetMs)}`,
     got,
     latencyMs: answer.latencyMs,
   } as const;
@@ -199,7 +200,7 @@ async function concurrent(ctx: CheckContext) {
       : `${failed.length} of 10 failed: ${failed[0]?.got}`;
   return {
     outcome: failed.length === 0 ? "PASS" : "FAIL",
-    expected: `10 × 2xx within ${ctx.budgetMs}ms`,
+    expected: `10 × 2xx within ${formatDuration(ctx.budgetMs)}`,
     got,
     latencyMs: slowest,
   } as const;
