@@ -40,6 +40,7 @@ export interface Incoming {
 }
 
 type Draft = Omit<RequestRecord, "outcome" | "status" | "latencyMs">;
+type Finish = (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>;
 
 /** raw request -> verify -> describe -> filter -> dedupe -> save -> forward/queue -> reply + event. */
 export class Pipeline {
@@ -48,49 +49,27 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {}
 
   async handle(incoming: Incoming): Promise<Reply> {
-    const started = performance.now();
     const o = this.options;
     const headers = headersFromPairs(incoming.headers);
     const description: Description = incoming.tooLarge ? {} : o.describer.describe(incoming.body, headers);
-    const draft: Draft = {
-      n: ++this.count,
-      receivedAt: incoming.receivedAt,
-      method: incoming.method,
-      path: incoming.path,
-      headers: incoming.headers,
-      body: incoming.body,
-      provider: (o.provider ?? o.describer).name,
-      event: description.type,
-      eventId: description.id,
-      deliveryId: description.deliveryId,
-      duplicate: false,
-    };
+    const draft = this.draft(incoming, description);
     let saving: Promise<string | undefined> | undefined;
-    const finish = async (outcome: Outcome, reply: Reply, extra: Partial<RequestRecord> = {}) => {
-      const savedAs = await saving;
-      const latencyMs = performance.now() - started;
-      const record: RequestRecord = Object.assign(draft, extra, {
-        outcome,
-        status: reply.status,
-        savedAs,
-        latencyMs,
-      });
-      o.bus.emit({ kind: "request", record });
-      return reply;
-    };
+    const finish = this.finisher(draft, () => saving);
     if (incoming.tooLarge) {
       const reason = `the body is larger than --max-body ${formatSize(o.maxBody)}`;
       return finish("too-large", errorReply(413, "payload too large", reason), { error: reason });
     }
     const handshake = this.handshake(incoming, headers);
-    if (handshake && handshake !== "unsigned") return finish("handshake", handshake);
-    const verification = handshake === "unsigned" ? undefined : this.verify(incoming, headers);
+    if (handshake?.answer) return finish("handshake", handshake.answer);
+    const verification = handshake?.unsigned ? undefined : this.verify(incoming, headers);
     draft.verification = verification;
     saving = this.save(draft);
     if (verification && !verification.ok) {
       const reply = errorReply(401, "invalid signature", verification.reason);
       return finish("rejected", reply, { error: verification.reason });
     }
+    // The app answers its own handshakes, live: a filter or the outbox's 202 would swallow the challenge.
+    if (handshake && o.forwarder) return this.forward(incoming, o.forwarder, finish);
     if (o.filter && !o.filter(description.type)) {
       return finish("filtered", jsonReply(200, { ok: true, filtered: true }));
     }
@@ -100,22 +79,58 @@ export class Pipeline {
     return finish("accepted", jsonReply(200, { ok: true }));
   }
 
+  private draft(incoming: Incoming, description: Description): Draft {
+    return {
+      n: ++this.count,
+      receivedAt: incoming.receivedAt,
+      method: incoming.method,
+      path: incoming.path,
+      headers: incoming.headers,
+      body: incoming.body,
+      provider: (this.options.provider ?? this.options.describer).name,
+      event: description.type,
+      eventId: description.id,
+      deliveryId: description.deliveryId,
+      duplicate: false,
+    };
+  }
+
+  /** Completes the record (once the fixture is written) and emits it; returns the reply. */
+  private finisher(draft: Draft, saving: () => Promise<string | undefined> | undefined): Finish {
+    const started = performance.now();
+    return async (outcome, reply, extra = {}) => {
+      const savedAs = await saving();
+      const latencyMs = performance.now() - started;
+      const record: RequestRecord = Object.assign(draft, extra, {
+        outcome,
+        status: reply.status,
+        savedAs,
+        latencyMs,
+      });
+      this.options.bus.emit({ kind: "request", record });
+      return reply;
+    };
+  }
+
   /**
-   * Answered by hook only when there is no app to answer it (without --forward-to). A signed handshake
-   * (Slack, Twitch) must verify like any request; a WebSub GET carries no signature, so it is answered,
-   * or forwarded, without one ("unsigned").
+   * Whether this is the provider's handshake. Without --forward-to hook answers it; a signed one (Slack,
+   * Twitch) must verify first, else it goes on as a normal request and gets its 401. A WebSub GET carries
+   * no signature by spec, so it is answered, or forwarded, without one.
    */
-  private handshake(incoming: Incoming, headers: Headers): Reply | "unsigned" | undefined {
+  private handshake(incoming: Incoming, headers: Headers): { answer?: Reply; unsigned: boolean } | undefined {
     const provider = this.options.provider;
     if (!provider?.handshake) return undefined;
     const request = { method: incoming.method, url: incoming.path, headers, body: incoming.body };
     const answer = provider.handshake(request);
     if (!answer) return undefined;
     const unsigned = incoming.method === "GET" || incoming.method === "HEAD";
-    if (this.options.forwarder) return unsigned ? "unsigned" : undefined;
+    if (this.options.forwarder) return { unsigned };
     const verification = unsigned ? undefined : this.verify(incoming, headers);
     if (verification && !verification.ok) return undefined;
-    return { status: answer.status, headers: Object.entries(answer.headers), body: answer.body };
+    return {
+      unsigned,
+      answer: { status: answer.status, headers: Object.entries(answer.headers), body: answer.body },
+    };
   }
 
   private verify(incoming: Incoming, headers: Headers): RequestRecord["verification"] {
@@ -149,11 +164,7 @@ export class Pipeline {
     });
   }
 
-  private async queue(
-    incoming: Incoming,
-    draft: Draft,
-    finish: (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>,
-  ): Promise<Reply> {
+  private async queue(incoming: Incoming, draft: Draft, finish: Finish): Promise<Reply> {
     const durable = this.options.durable as NonNullable<PipelineOptions["durable"]>;
     try {
       const entry = await durable.journal.accept({
@@ -174,11 +185,7 @@ export class Pipeline {
     }
   }
 
-  private async forward(
-    incoming: Incoming,
-    forwarder: Forwarder,
-    finish: (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>,
-  ): Promise<Reply> {
+  private async forward(incoming: Incoming, forwarder: Forwarder, finish: Finish): Promise<Reply> {
     const result = await forwarder.send(incoming);
     if (!result.ok) {
       const status = result.kind === "timeout" ? 504 : 502;

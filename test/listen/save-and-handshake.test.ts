@@ -139,6 +139,30 @@ describe("hook listen: provider handshakes without --forward-to", () => {
     expect(lines.map((l) => l.outcome)).toEqual(["handshake", "rejected"]);
   });
 
+  it("with --durable and --events, a signed handshake still goes to the app live, so its answer gets back", async () => {
+    const secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    target = await new Target().start();
+    target.respond = (r) => ({ status: 200, body: JSON.parse(r.body.toString()).challenge });
+    const args = [
+      "--provider",
+      "slack",
+      "--secret",
+      secret,
+      "--forward-to",
+      target.url,
+      "--durable",
+      "--events",
+      "message",
+    ];
+    listen = await startListen(args, { cwd: work.dir });
+    const body = JSON.stringify({ token: "t", challenge: "from-the-app-please", type: "url_verification" });
+    const headers = getProvider("slack").sign({ body: Buffer.from(body), secret, timestamp: new Date() });
+    const reply = await send(listen.url, body, { "content-type": "application/json", ...headers });
+    expect(reply).toMatchObject({ status: 200, body: "from-the-app-please" });
+    const [line] = await waitForLines(listen.proc, "request", 1);
+    expect(line?.outcome).toBe("forwarded");
+  });
+
   it("Twitch webhook_callback_verification: answers the challenge as text/plain", async () => {
     const secret = "keepItSecretKeepItSafe";
     listen = await startListen(["--provider", "twitch", "--secret", secret], { cwd: work.dir });
