@@ -116,7 +116,18 @@ export function paypalProvider(options: ProviderOptions = {}): Provider {
     timeoutMs: 10_000,
     contentType: "application/json",
     sign: (input) => signWith(options, webhookId, input),
-    verify: (input) => verifyWith(certificate(), webhookId, input),
+    verify(input) {
+      try {
+        return verifyWith(certificate(), webhookId, input);
+      } catch (error) {
+        // A signature or key OpenSSL cannot even parse is a bad request, not a crash.
+        return {
+          ok: false,
+          code: "malformed-header",
+          reason: `cannot check the signature: ${(error as Error).message}`,
+        };
+      }
+    },
     describe(body, headers) {
       const event = tryJson(body);
       return {
