@@ -52,7 +52,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
   const timeoutMs = durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000;
   if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0");
   return {
-    port: intOption(options.port ?? "4665", "--port"),
+    port: portOption(options.port),
     host: String(options.host ?? "127.0.0.1"),
     forwardTo,
     provider,
@@ -67,6 +67,13 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     tunnel: options.tunnel !== false,
     dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
   };
+}
+
+function portOption(value: unknown): number {
+  const port = intOption(value ?? "4665", "--port");
+  if (port > 65_535)
+    throw new UsageError(`--port: ${port} is not a port`, "use 1-65535, or 0 for a free one");
+  return port;
 }
 
 /** http://127.0.0.1:PORT for the wildcard binds: the tunnel and the user reach it through loopback. */
@@ -89,6 +96,8 @@ function prepareDataDir(dir: string): void {
 export async function listenCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
   const settings = settingsFrom(options, io);
   const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+  // `hook listen --json | head -1`: a closed pipe must not take the receiver (and its outbox) down.
+  io.stdout.on("error", () => undefined);
   const bus = new EventBus();
   bus.on(new ListenRenderer(out).handle);
   for (const secret of settings.secrets) {
