@@ -91,6 +91,17 @@ describe.each(signing)("%s", (name) => {
     }
   });
 
+  it("treats an ordinary delivery as no handshake", () => {
+    const request = {
+      method: "POST",
+      url: "/hook",
+      headers: new Headers(),
+      body: bytes('{"type":"x","id":"1"}'),
+    };
+    expect(provider.handshake?.(request)).toBeUndefined();
+    expect(provider.handshake?.({ ...request, method: "GET", body: bytes("") })).toBeUndefined();
+  });
+
   it("reports a missing signature as such", () => {
     const verdict = provider.verify({
       body: bytes("{}"),
