@@ -160,6 +160,15 @@ try {
   await waitUp(hookPort);
   results.push(await measure("hook listen (verify + forward)", `http://127.0.0.1:${hookPort}/webhooks`));
 
+  // --durable: every 202 waits for an fsync of the outbox; concurrent requests share one (group commit).
+  const durablePort = await freePort();
+  const durableArgs = [...hookArgs, "--durable"];
+  durableArgs[durableArgs.indexOf("--port") + 1] = String(durablePort);
+  durableArgs[durableArgs.indexOf("--data-dir") + 1] = join(work, ".hook-durable");
+  stops.push(startProcess(process.execPath, [BIN, ...durableArgs]).stop);
+  await waitUp(durablePort);
+  results.push(await measure("hook listen --durable (202)", `http://127.0.0.1:${durablePort}/webhooks`));
+
   const minimalPort = await freePort();
   stops.push(
     startProcess(process.execPath, [
@@ -204,7 +213,7 @@ for (const r of results) {
     `${pad(r.name, 32)}${pad(Math.round(r.rps), 10)}${pad(ratio, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p50 - base.p50, 7)}${pad(r.p99 - base.p99, 7)}${r.bad}`,
   );
 }
-console.log(`\nhook / minimal undici proxy throughput: ${(hook.rps / results[2].rps).toFixed(2)}x`);
-const nginx = results[3];
+console.log(`\nhook / minimal undici proxy throughput: ${(hook.rps / results[3].rps).toFixed(2)}x`);
+const nginx = results[4];
 if (nginx && !nginx.skipped)
   console.log(`\nhook / nginx throughput: ${(hook.rps / nginx.rps).toFixed(2)}x (aim: >= 0.6x)`);
