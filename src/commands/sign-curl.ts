@@ -5,14 +5,17 @@ export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Bytes that are not text (or hold a NUL) go in bash/zsh $'\xNN' quoting, byte for byte. */
-function binaryQuote(body: Uint8Array): string {
-  let out = "$'";
+/**
+ * Bytes that are not text (or hold a NUL, which no shell argument can carry) are piped in from POSIX
+ * printf, every unsafe byte as an octal escape: `printf '\173\377…' | curl … --data-binary @-`.
+ */
+function printfBytes(body: Uint8Array): string {
+  let out = "";
   for (const byte of body) {
-    const printable = byte >= 0x20 && byte < 0x7f && byte !== 0x27 && byte !== 0x5c;
-    out += printable ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, "0")}`;
+    const safe = byte >= 0x20 && byte < 0x7f && byte !== 0x27 && byte !== 0x5c && byte !== 0x25;
+    out += safe ? String.fromCharCode(byte) : `\\${byte.toString(8).padStart(3, "0")}`;
   }
-  return `${out}'`;
+  return `printf '${out}'`;
 }
 
 function isText(body: Uint8Array): boolean {
@@ -42,6 +45,7 @@ export function curlCommand({ url, headers, contentType, body, bodyFile }: CurlI
   for (const [name, value] of Object.entries(headers)) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   // --data-binary, never -d: -d strips newlines and would change the signed bytes.
   if (bodyFile) lines.push(`--data-binary ${shellQuote(`@${bodyFile}`)}`);
-  else lines.push(`--data-binary ${isText(body) ? shellQuote(utf8.decode(body)) : binaryQuote(body)}`);
+  else if (isText(body)) lines.push(`--data-binary ${shellQuote(utf8.decode(body))}`);
+  else return `${printfBytes(body)} | ${[...lines, "--data-binary @-"].join(" \\\n  ")}`;
   return lines.join(" \\\n  ");
 }

@@ -164,6 +164,21 @@ describe("hook sign output", () => {
       ]);
       expect(verify.code).toBe(0);
     });
+
+    it("pipes a body that is not UTF-8 from printf, byte for byte", async () => {
+      target = await new Target().start();
+      const binary = Buffer.from([0x7b, 0xff, 0x00, 0x27, 0x5c, 0x0a, 0xc3, 0x28, 0x7d]);
+      const result = await runCli(
+        ["sign", "--provider", "hmac", "--signature-header", "X-Sig", "--secret", "k", "--curl", target.url],
+        {
+          stdin: binary,
+        },
+      );
+      expect(result.code).toBe(0);
+      await promisify(execFile)("sh", ["-c", result.stdout]);
+      await target.waitFor(1);
+      expect(target.received[0]?.body.equals(binary)).toBe(true);
+    });
   });
 });
 
