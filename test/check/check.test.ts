@@ -1,13 +1,14 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { getProvider } from "../../src/providers/index.js";
+import { getProvider, type ProviderOptions } from "../../src/providers/index.js";
 import { runCli } from "../helpers/cli.js";
 import { type Received, type Reply, Target } from "../helpers/target.js";
 import { header, tempDir } from "../replay/helpers.js";
 
 const SECRET = "whsec_check_secret";
+const signature = Stripe.webhooks.signature as NonNullable<typeof Stripe.webhooks.signature>;
 
 interface Endpoint {
   verify?: boolean;
@@ -24,7 +25,7 @@ function stripeEndpoint(options: Endpoint = {}): (r: Received) => Reply {
     const reply = (status: number): Reply => ({ status, delayMs });
     if (verify) {
       try {
-        Stripe.webhooks.signature.verifyHeader(r.body.toString(), header(r, "stripe-signature"), SECRET, 300);
+        signature.verifyHeader(r.body.toString(), header(r, "stripe-signature"), SECRET, 300);
       } catch {
         return reply(400);
       }
@@ -150,13 +151,49 @@ describe("hook check (stripe)", () => {
   });
 });
 
+describe("hook check with --fixture and a provider without samples", () => {
+  it("uses the given event, signed with the generic hmac shape", async () => {
+    const dir = tempDir("hook-check-");
+    const event = '{"id":"ord_1","type":"order.paid","amount":5}';
+    writeFileSync(join(dir, "event.json"), event);
+    target = await new Target().start();
+    target.respond = correctEndpoint("hmac", "generic-secret", () => target.port, {
+      signatureHeader: "X-Signature",
+    });
+    const result = await runCli(
+      [
+        "check",
+        "--to",
+        target.url,
+        "--provider",
+        "hmac",
+        "--signature-header",
+        "X-Signature",
+        "--secret",
+        "generic-secret",
+        "--fixture",
+        "event.json",
+      ],
+      { cwd: dir },
+    );
+    expect(result.stderr).toContain("event event.json");
+    expect(result.code, result.stderr).toBe(0);
+    expect(target.received[0]?.body.toString()).toBe(event);
+  });
+});
+
 /**
  * A correct endpoint for any provider, verifying with our own provider module (itself cross-checked
  * against the official SDKs in test/providers): proves each provider's checklist knowledge (how to
  * make an unknown event, a malformed body, a tampered one) produces the verdicts it should.
  */
-function correctEndpoint(name: string, secret: string, port: () => number): (r: Received) => Reply {
-  const provider = getProvider(name);
+function correctEndpoint(
+  name: string,
+  secret: string,
+  port: () => number,
+  options: ProviderOptions = {},
+): (r: Received) => Reply {
+  const provider = getProvider(name, options);
   return (r) => {
     const verdict = provider.verify({
       body: r.body,

@@ -200,6 +200,42 @@ describe("hook replay", () => {
     expect(header(target.received[1] as Received, "content-type")).toContain("application/json");
   });
 
+  it("a body that is not UTF-8 (bodyBase64) is sent byte for byte and signed over those bytes", async () => {
+    const dir = tempDir();
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x0a]);
+    const fixture = {
+      hook: 1,
+      provider: "hmac",
+      request: {
+        method: "PUT",
+        path: "/bin",
+        headers: { "content-type": "application/octet-stream" },
+        bodyBase64: bytes.toString("base64"),
+      },
+    };
+    writeFileSync(join(dir, "bin.json"), JSON.stringify(fixture));
+    await start((r) => {
+      const expected = createHmac("sha256", "bin-secret").update(r.body).digest("hex");
+      return header(r, "x-signature") === expected ? 200 : 401;
+    });
+    const result = await runCli(
+      [
+        "replay",
+        "bin.json",
+        "--to",
+        target.url,
+        "--secret",
+        "bin-secret",
+        "--signature-header",
+        "X-Signature",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(target.received[0]?.method).toBe("PUT");
+    expect(target.received[0]?.body.equals(bytes)).toBe(true);
+  });
+
   it("a broken fixture among good ones: exit 2 naming file and field, and the target saw nothing", async () => {
     const dir = tempDir();
     stripeFixture(dir, "f/1-good.json", "evt_a");
