@@ -136,3 +136,17 @@ describe("hook providers", () => {
     });
   });
 });
+
+describe("the generated PayPal test key pair", () => {
+  it("is made once even when several hook sign processes start at the same moment", async () => {
+    const fresh = mkdtempSync(join(dir, "paypal-race-"));
+    const flags = ["--provider", "paypal", "--webhook-id", "WH-RACE", "--body-file", bodyFile];
+    const signs = await Promise.all([1, 2, 3, 4].map(() => runCli(["sign", ...flags], { cwd: fresh })));
+    for (const sign of signs) {
+      expect(sign.code).toBe(0);
+      // Every signature, whichever process made the files, verifies with the certificate left on disk.
+      const verify = await runCli(["verify", ...flags, "--header", "@-"], { cwd: fresh, stdin: sign.stdout });
+      expect(verify.stdout).toBe("valid\n");
+    }
+  });
+});
