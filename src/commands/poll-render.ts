@@ -70,7 +70,7 @@ export class PollRenderer {
       this.out.line(this.out.color.dim(`- skipped ${event.type ?? ""} ${event.id}: ${event.reason}`));
   }
 
-  pass(result: PassResult, _state: PollState): void {
+  pass(result: PassResult): void {
     this.delivered += result.delivered;
     this.skipped += result.skipped;
     if (result.failed) {

@@ -30,28 +30,11 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
   const controller = new AbortController();
   void io.interrupted.then(() => controller.abort());
   const render = new PollRenderer(out, setup);
-  for (const warning of setup.warnings) render.note(warning);
-  if (state.existed && setup.since !== undefined)
-    render.note(`--since is ignored: ${state.path} already exists`);
-  if (!state.existed && setup.since !== undefined) {
-    state.data.since = setup.since === "all" ? "all" : setup.since.toISOString();
-  }
-  const api = new ApiClient({
-    name: setup.apiName,
-    keySource: setup.keySource,
-    headers: setup.apiHeaders,
-    timeoutMs: setup.timeoutMs,
-    maxWaitMs: setup.once ? ONCE_MAX_WAIT_MS : Number.POSITIVE_INFINITY,
-    maxAttempts: MAX_ATTEMPTS,
-    now: io.now,
-    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-    signal: controller.signal,
-    emit: (event) => render.event(event),
-  });
+  prepare(setup, state, render);
   const pass = {
     source: setup.source,
     state,
-    api,
+    api: apiClient(setup, io, controller.signal, render),
     target: setup.target,
     timeoutMs: setup.timeoutMs,
     wanted: typeFilter(setup.types),
@@ -67,10 +50,11 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
       render,
     );
     if (result && !result.interrupted) firstPass = false;
-    if (result) render.pass(result, state);
+    if (result) render.pass(result);
     if (result?.interrupted || controller.signal.aborted) return render.finish(Exit.interrupted, state);
     if (setup.once) return render.finish(result?.failed ? Exit.failed : Exit.ok, state);
     if (result?.end?.finished) return render.finish(Exit.ok, state, "every order reached a final status");
+    // GitHub's X-Poll-Interval is a floor: "Please obey the header."
     const waitMs = Math.max(setup.intervalMs, state.data.pollIntervalMs ?? 0);
     const spinner = render.waiting(waitMs);
     try {
@@ -81,6 +65,29 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
       spinner.stop();
     }
   }
+}
+
+/** Warnings, and the first run's --since recorded so that a rerun after a crash keeps the same window. */
+function prepare(setup: PollSetup, state: PollState, render: PollRenderer): void {
+  for (const warning of setup.warnings) render.note(warning);
+  if (setup.since === undefined) return;
+  if (state.existed) render.note(`--since is ignored: ${state.path} already exists`);
+  else state.data.since = setup.since === "all" ? "all" : setup.since.toISOString();
+}
+
+function apiClient(setup: PollSetup, io: Io, signal: AbortSignal, render: PollRenderer): ApiClient {
+  return new ApiClient({
+    name: setup.apiName,
+    keySource: setup.keySource,
+    headers: setup.apiHeaders,
+    timeoutMs: setup.timeoutMs,
+    maxWaitMs: setup.once ? ONCE_MAX_WAIT_MS : Number.POSITIVE_INFINITY,
+    maxAttempts: MAX_ATTEMPTS,
+    now: io.now,
+    sleep: (ms, abort) => sleep(ms, undefined, { signal: abort }),
+    signal,
+    emit: (event) => render.event(event),
+  });
 }
 
 /**
