@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.js";
@@ -70,7 +70,14 @@ export class Journal {
   private flushing: Promise<void> | undefined;
   private closed = false;
 
-  private constructor(path: string, handle: FileHandle, nextSeq: number, live: number, bytes: number) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    nextSeq: number,
+    live: number,
+    bytes: number,
+    private readonly resetBytes: number,
+  ) {
     this.path = path;
     this.handle = handle;
     this.nextSeq = nextSeq;
@@ -79,7 +86,10 @@ export class Journal {
   }
 
   /** Opens (and compacts) the journal in `dir`; returns it with the entries still to deliver. */
-  static async open(dir: string): Promise<{ journal: Journal; pending: OutboxEntry[]; damaged: number }> {
+  static async open(
+    dir: string,
+    resetBytes = RESET_BYTES,
+  ): Promise<{ journal: Journal; pending: OutboxEntry[]; damaged: number }> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, "outbox.ndjson");
     const text = existsSync(path) ? readFileSync(path, "utf8") : "";
@@ -87,7 +97,7 @@ export class Journal {
     const compacted = `${JSON.stringify({ t: "h", next })}\n${pending.map(encode).join("")}`;
     writeFileAtomic(path, compacted);
     const handle = await open(path, "a");
-    const journal = new Journal(path, handle, next, pending.length, Buffer.byteLength(compacted));
+    const journal = new Journal(path, handle, next, pending.length, Buffer.byteLength(compacted), resetBytes);
     return { journal, pending, damaged };
   }
 
@@ -109,10 +119,27 @@ export class Journal {
     return full;
   }
 
-  /** Marks a delivery done. Not waited for: losing it in a crash means one redelivery, not a loss. */
+  /**
+   * Marks a delivery done. Written at once (a small synchronous append, so a kill -9 right after cannot
+   * lose it and only the delivery in flight can repeat) but not fsynced: a power cut may lose it, which
+   * means one redelivery, never a loss. Its "accepted" line is already on disk, so order cannot invert.
+   */
   delivered(seq: number): void {
     this.live -= 1;
-    this.write(`${JSON.stringify({ t: "d", seq })}\n`).catch(() => undefined);
+    if (this.closed) return;
+    const line = `${JSON.stringify({ t: "d", seq })}\n`;
+    try {
+      writeSync(this.handle.fd, line);
+      this.bytes += line.length;
+    } catch {
+      // The next start redelivers it: a duplicate, not a loss.
+    }
+    if (this.live === 0 && this.bytes > this.resetBytes && !this.flushing) {
+      // Accepts that arrive meanwhile wait in the buffer; the loop after the reset writes them.
+      this.flushing = this.reset()
+        .catch(() => undefined)
+        .then(() => this.flushLoop());
+    }
   }
 
   private write(line: string): Promise<void> {
@@ -133,7 +160,6 @@ export class Journal {
         await this.handle.write(data);
         await this.handle.datasync();
         this.bytes += Buffer.byteLength(data);
-        if (this.live === 0 && this.buffer.length === 0 && this.bytes > RESET_BYTES) await this.reset();
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error);

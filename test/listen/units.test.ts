@@ -114,6 +114,21 @@ describe("the durable journal", () => {
     await second.journal.close();
   });
 
+  it("starts the file over once everything is delivered and it has grown past the limit", async () => {
+    const { journal } = await Journal.open(dir, 200);
+    const path = join(dir, "outbox.ndjson");
+    const first = await Promise.all([1, 2, 3].map((n) => journal.accept(entry(n))));
+    for (const e of first) journal.delivered(e.seq);
+    const accepting = journal.accept(entry(4));
+    await accepting;
+    await journal.close();
+    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
+    expect(lines.map((l) => JSON.parse(l).t)).toEqual(["h", "a"]);
+    const reopened = await Journal.open(dir);
+    expect(reopened.pending.map((e) => e.seq)).toEqual([4]);
+    await reopened.journal.close();
+  });
+
   it("group-commits concurrent accepts: all resolve, all are on disk", async () => {
     const { journal } = await Journal.open(dir);
     await Promise.all(Array.from({ length: 200 }, (_, i) => journal.accept(entry(i % 250))));
