@@ -3,8 +3,10 @@ import { plain } from "../tunnel/log.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 
+/** Local wall-clock time: what a person compares with their app's log. */
 function clock(date: Date): string {
-  return date.toISOString().slice(11, 19);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
 function shortId(id: string | undefined): string {
