@@ -1,8 +1,17 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { createRequire } from "node:module";
+import type * as CommanderModule from "commander";
+import type { Command, Option as CommanderOption } from "commander";
 import { loadConfig, resolveSecretRef } from "./config.js";
 import { Exit, HookError, UsageError } from "./errors.js";
 import { type Io, processIo } from "./ui/io.js";
+
+// commander through require(): its ESM wrapper costs start-up time for nothing (bench/startup.bench.mjs).
+const {
+  Command: CommandClass,
+  CommanderError,
+  Option,
+} = createRequire(import.meta.url)("commander") as typeof CommanderModule;
 
 /** Options whose values may be `env:NAME` references and must never be printed. */
 const SECRET_OPTIONS = ["secret", "apiKey", "tunnelToken", "privateKey"];
@@ -21,7 +30,7 @@ export type CommandOptions = Record<string, unknown> & { json?: boolean; color?:
 
 type Runner = (args: string[], options: CommandOptions, io: Io) => Promise<number | undefined>;
 
-function secretOption(): Option {
+function secretOption(): CommanderOption {
   return new Option("--secret <secret>", "signing secret; repeat for rotation; env:NAME reads a variable")
     .env("HOOK_SECRET")
     .argParser(collect);
@@ -42,7 +51,7 @@ export function buildProgram(
   io: Io,
   runCommand: (name: string, run: Runner, args: string[], cmd: Command) => Promise<void>,
 ): Command {
-  const program = new Command("hook")
+  const program = new CommandClass("hook")
     .description("Receive, verify, save, forward, replay, check and poll webhooks.")
     .version(version(), "-v, --version")
     .option("--config <file>", "config file (default: ./hook.config.json)")
