@@ -89,6 +89,13 @@ export class PollRenderer {
     if (!this.setup.once) this.out.warn(`${error.message}${error.hint ? ` (${error.hint})` : ""}`);
   }
 
+  stopping(): void {
+    this.out.data("stopping", {});
+    this.out.line(
+      "stopping: the delivery in flight finishes, then the state is saved (Ctrl-C again quits at once)",
+    );
+  }
+
   note(text: string): void {
     this.out.warn(text);
   }

@@ -28,8 +28,11 @@ export async function pollCommand(_args: string[], options: CommandOptions, io: 
 
 async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io): Promise<number> {
   const controller = new AbortController();
-  void io.interrupted.then(() => controller.abort());
   const render = new PollRenderer(out, setup);
+  void io.interrupted.then(() => {
+    controller.abort();
+    render.stopping();
+  });
   prepare(setup, state, render);
   const pass = {
     source: setup.source,

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { CliProcess, runCli } from "../helpers/cli.js";
 import { Target } from "../helpers/target.js";
 import { FakeGithubApi } from "./helpers/fake-github-api.js";
 import { FakeLiqpayApi } from "./helpers/fake-liqpay-api.js";
@@ -64,6 +64,37 @@ describe("hook poll sources (CLI)", () => {
       const third = await runCli(args, { cwd, env });
       expect(json(third.stdout).find((l) => l.kind === "poll")).toMatchObject({ status: 304, count: 0 });
       expect(target.received).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("github: the loop waits X-Poll-Interval when it is longer than --interval", async () => {
+    const api = await new FakeGithubApi().start();
+    try {
+      api.pollInterval = 1;
+      api.add(1);
+      const args = [
+        "poll",
+        "--provider",
+        "github",
+        "--user",
+        "octocat",
+        "--api-base",
+        api.url,
+        "-f",
+        target.url,
+        "--interval",
+        "50ms",
+        "--json",
+      ];
+      const child = new CliProcess(args, { cwd });
+      await child.waitFor(/"kind":"poll"[^\n]*\n(.*\n)*.*"kind":"poll"/);
+      expect((await child.stop()).code).toBe(130);
+      const [first, second] = api.requests;
+      expect(second?.url).toBe("/users/octocat/events?per_page=100");
+      // A floor, not a speed: the second poll may not come before the interval GitHub asked for.
+      expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(990);
     } finally {
       await api.close();
     }

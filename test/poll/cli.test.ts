@@ -170,6 +170,35 @@ describe("hook poll (CLI)", () => {
     expect(existsSync(lockPath())).toBe(false);
   });
 
+  it("Ctrl-C during a delivery lets it finish and records it, then stops with 130", async () => {
+    api.add(1);
+    expect((await runCli(args("--once"), { cwd, env })).code).toBe(0);
+    const fresh = api.add(5);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    target.respond = async () => {
+      arrived();
+      await held;
+      return { status: 200 };
+    };
+    const child = new CliProcess(args("--interval", "10s"), { cwd, env });
+    await first;
+    child.child.kill("SIGINT");
+    await child.waitFor(/stopping: the delivery in flight finishes/);
+    release();
+    const stopped = await child.exited;
+    expect(stopped.code).toBe(130);
+    expect(ids()).toEqual([fresh[0]?.id]);
+    expect(JSON.parse(readFileSync(statePath(), "utf8")).cursor).toBe(fresh[0]?.id);
+    expect(child.stderr).toMatch(/interrupted; state saved/);
+  });
+
   it("usage errors are exit 2 and name the flag", async () => {
     const noTarget = await runCli(["poll", "--provider", "stripe", "--once"], { cwd, env });
     expect(noTarget.code).toBe(2);

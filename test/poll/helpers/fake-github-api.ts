@@ -21,7 +21,7 @@ export interface GithubEventLike {
  */
 export class FakeGithubApi {
   readonly events: GithubEventLike[] = [];
-  readonly requests: { url: string; ifNoneMatch?: string; authorization?: string }[] = [];
+  readonly requests: { url: string; ifNoneMatch?: string; authorization?: string; at: number }[] = [];
   readonly failures: FakeReply[] = [];
   pollInterval = 60;
   private server: Server = createServer((req, res) => this.handle(req, res));
@@ -75,6 +75,7 @@ export class FakeGithubApi {
       url: req.url ?? "",
       ifNoneMatch: ifNoneMatch as string | undefined,
       authorization: req.headers.authorization,
+      at: Date.now(),
     });
     const failure = this.failures.shift();
     if (failure) {
