@@ -15,14 +15,20 @@ export type ForwardResult =
 
 /** "/webhooks" + "/stripe?x=1" -> "/webhooks/stripe?x=1"; the target's own query comes first. */
 export function targetUrl(target: URL, path: string): string {
-  const url = new URL(target.href);
-  const [pathname = "", query] = splitOnce(path, "?");
-  const base = url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname;
-  url.pathname = pathname === "/" && base !== "" ? base : `${base}${pathname}`;
-  // Assigning .search would re-encode it; keep the sender's query bytes as they were.
-  const ownQuery = url.search.slice(1);
-  const merged = [ownQuery, query ?? ""].filter(Boolean).join("&");
-  return `${url.origin}${url.pathname}${merged ? `?${merged}` : ""}`;
+  return joiner(target)(path);
+}
+
+/** Parses the target once; the per-request part is string work only. */
+function joiner(target: URL): (path: string) => string {
+  const base = target.pathname.endsWith("/") ? target.pathname.slice(0, -1) : target.pathname;
+  const ownQuery = target.search.slice(1);
+  return (path) => {
+    const [pathname = "", query] = splitOnce(path, "?");
+    const joined = pathname === "/" && base !== "" ? base : `${base}${pathname}`;
+    // The sender's query bytes are kept as they were, not re-encoded.
+    const merged = ownQuery && query ? `${ownQuery}&${query}` : ownQuery || query || "";
+    return `${target.origin}${joined || "/"}${merged ? `?${merged}` : ""}`;
+  };
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {
@@ -35,9 +41,11 @@ export class Forwarder {
   readonly target: URL;
   private readonly timeoutMs: number;
   private readonly agent: Agent;
+  private readonly urlFor: (path: string) => string;
 
   constructor(target: URL, timeoutMs: number) {
     this.target = target;
+    this.urlFor = joiner(target);
     this.timeoutMs = timeoutMs;
     this.agent = new Agent({ keepAliveTimeout: 4_000, connections: 256 });
   }
@@ -47,7 +55,7 @@ export class Forwarder {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const response = await request(targetUrl(this.target, outgoing.path), {
+      const response = await request(this.urlFor(outgoing.path), {
         method: outgoing.method as "POST",
         headers: endToEndHeaders(outgoing.headers).flat(),
         body: outgoing.method === "GET" || outgoing.method === "HEAD" ? undefined : outgoing.body,
