@@ -6,10 +6,10 @@ import { httpSource } from "../poll/http.js";
 import { liqpaySource } from "../poll/liqpay.js";
 import { STRIPE_API, stripeSource } from "../poll/stripe.js";
 import type { Source } from "../poll/types.js";
-import { getProvider } from "../providers/index.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
 import { durationOption, parseHeaderFlags, secretsFrom, urlOption } from "./common.js";
+import { apiKey, optionalKey, secretWarnings, signer } from "./poll-keys.js";
 
 export interface PollSetup {
   provider: string;
@@ -29,8 +29,6 @@ export interface PollSetup {
   /** Problems worth a warning that do not stop the run (a Stripe sk_ key given as --secret). */
   warnings: string[];
 }
-
-type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
 
 const PROVIDERS = ["stripe", "github", "liqpay", "http"];
 
@@ -204,49 +202,4 @@ function httpSetup(options: CommandOptions, io: Io): Built {
     keySource: "the --header that carries the credentials",
     apiHeaders: { accept: "application/json", ...headers },
   };
-}
-
-function apiKey(options: CommandOptions, io: Io, variables: string[], what: string): string {
-  const key = optionalKey(options, io, variables);
-  if (!key)
-    throw new UsageError(
-      `poll: no ${what} API key`,
-      `pass --api-key or set ${variables.join(" or ")} (env:NAME reads a variable)`,
-    );
-  return key;
-}
-
-function optionalKey(options: CommandOptions, io: Io, variables: string[]): string | undefined {
-  const given = options.apiKey as string | undefined;
-  if (given !== undefined && given.trim() !== "") return given.trim();
-  return variables
-    .map((v) => io.env[v])
-    .find((v) => v !== undefined && v.trim() !== "")
-    ?.trim();
-}
-
-/** Signs with the provider module, so the app's own verification runs unchanged. No --secret: unsigned. */
-function signer(providerName: string, options: CommandOptions, io: Io): Signer {
-  const secret = secretsFrom(options)[0];
-  if (secret === undefined) return () => ({});
-  let provider: ReturnType<typeof getProvider>;
-  try {
-    provider = getProvider(providerName);
-  } catch {
-    throw new UsageError(
-      `poll: signing needs the ${providerName} provider, which this build does not have`,
-      "run without --secret to deliver unsigned",
-    );
-  }
-  return (body, deliveryId) => provider.sign({ body, secret, timestamp: io.now(), deliveryId });
-}
-
-const SIGNERS: Record<string, string> = { stripe: "stripe", github: "github", http: "standard" };
-
-function secretWarnings(provider: string, options: CommandOptions): string[] {
-  const secret = secretsFrom(options)[0];
-  const name = SIGNERS[provider];
-  if (secret === undefined || name === undefined) return [];
-  const hint = getProvider(name).checkSecret?.(secret);
-  return hint ? [`--secret: ${hint}`] : [];
 }

@@ -1,0 +1,52 @@
+import type { CommandOptions } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { getProvider } from "../providers/index.js";
+import type { Io } from "../ui/io.js";
+import { secretsFrom } from "./common.js";
+
+export type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
+
+export function apiKey(options: CommandOptions, io: Io, variables: string[], what: string): string {
+  const key = optionalKey(options, io, variables);
+  if (!key)
+    throw new UsageError(
+      `poll: no ${what} API key`,
+      `pass --api-key or set ${variables.join(" or ")} (env:NAME reads a variable)`,
+    );
+  return key;
+}
+
+export function optionalKey(options: CommandOptions, io: Io, variables: string[]): string | undefined {
+  const given = options.apiKey as string | undefined;
+  if (given !== undefined && given.trim() !== "") return given.trim();
+  return variables
+    .map((v) => io.env[v])
+    .find((v) => v !== undefined && v.trim() !== "")
+    ?.trim();
+}
+
+/** Signs with the provider module, so the app's own verification runs unchanged. No --secret: unsigned. */
+export function signer(providerName: string, options: CommandOptions, io: Io): Signer {
+  const secret = secretsFrom(options)[0];
+  if (secret === undefined) return () => ({});
+  let provider: ReturnType<typeof getProvider>;
+  try {
+    provider = getProvider(providerName);
+  } catch {
+    throw new UsageError(
+      `poll: signing needs the ${providerName} provider, which this build does not have`,
+      "run without --secret to deliver unsigned",
+    );
+  }
+  return (body, deliveryId) => provider.sign({ body, secret, timestamp: io.now(), deliveryId });
+}
+
+const SIGNERS: Record<string, string> = { stripe: "stripe", github: "github", http: "standard" };
+
+export function secretWarnings(provider: string, options: CommandOptions): string[] {
+  const secret = secretsFrom(options)[0];
+  const name = SIGNERS[provider];
+  if (secret === undefined || name === undefined) return [];
+  const hint = getProvider(name).checkSecret?.(secret);
+  return hint ? [`--secret: ${hint}`] : [];
+}
