@@ -22,7 +22,7 @@ export function acquireLock(path: string, now: () => Date = () => new Date()): (
     if (tryCreate(path, mine)) return releaser(path, mine);
     const holder = readHolder(path);
     if (holder === "gone") continue;
-    if (holder === undefined ? !tornAndOld(path, now()) : alive(holder.pid)) throw held(path, holder);
+    if (holder === undefined ? !tornAndOld(path, now()) : holds(holder)) throw held(path, holder);
     // The holder is dead: remove its lock and race for a fresh one (O_EXCL decides who wins).
     try {
       unlinkSync(path);
@@ -69,6 +69,30 @@ function tornAndOld(path: string, now: Date): boolean {
     return now.getTime() - statSync(path).mtimeMs > TORN_GRACE_MS;
   } catch {
     return true;
+  }
+}
+
+/** The holder is alive and is the process that wrote the lock (not a later one given the same pid). */
+function holds(holder: Holder): boolean {
+  if (!alive(holder.pid)) return false;
+  const started = processStart(holder.pid);
+  const written = Date.parse(holder.startedAt);
+  // After a reboot, pids start again from low numbers: a live pid that started after the lock was
+  // written is somebody else. A few seconds of slack absorb clock-tick rounding.
+  return started === undefined || Number.isNaN(written) || started <= written + 5000;
+}
+
+/** When a process started (ms since epoch), from /proc on Linux; undefined elsewhere. */
+export function processStart(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22 (starttime, in clock ticks since boot) counts from after the ")" ending the name.
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(boot)) return undefined;
+    return boot * 1000 + (ticks / 100) * 1000;
+  } catch {
+    return undefined;
   }
 }
 

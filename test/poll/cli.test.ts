@@ -93,7 +93,7 @@ describe("hook poll (CLI)", () => {
 
   it("exits 75 at once while another run holds the lock, naming the lock and the holder pid", async () => {
     mkdirSync(join(cwd, ".hook", "poll"), { recursive: true });
-    writeFileSync(lockPath(), JSON.stringify({ pid: process.pid, startedAt: "2026-01-01T00:00:00.000Z" }));
+    writeFileSync(lockPath(), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
     const result = await runCli(args("--once"), { cwd, env });
     expect(result.code).toBe(75);
     expect(result.stderr).toContain(`pid ${process.pid}`);

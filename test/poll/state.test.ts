@@ -73,6 +73,16 @@ describe("poll lock", () => {
     mine();
   });
 
+  it("takes over a lock whose pid now belongs to a process started after it was written (a reboot)", () => {
+    const path = join(tempDir(), "l.lock");
+    writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+    expect(() => acquireLock(path)).toThrow(/another hook poll is running/);
+    writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: "2001-01-01T00:00:00.000Z" }));
+    const release = acquireLock(path);
+    expect(JSON.parse(readFileSync(path, "utf8")).startedAt).not.toBe("2001-01-01T00:00:00.000Z");
+    release();
+  });
+
   it("treats an unreadable lock as held while fresh and as stale once old", () => {
     const path = join(tempDir(), "l.lock");
     writeFileSync(path, "");
