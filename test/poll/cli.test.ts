@@ -102,6 +102,17 @@ describe("hook poll (CLI)", () => {
     expect(existsSync(lockPath())).toBe(true);
   });
 
+  it("a real second run while the first one loops exits 75", async () => {
+    api.add(1);
+    const first = new CliProcess(args("--interval", "1h", "--json"), { cwd, env });
+    await first.waitFor(/"kind":"summary"|"kind":"poll"/);
+    const second = await runCli(args("--once"), { cwd, env });
+    expect(second.code).toBe(75);
+    expect(second.stderr).toContain(`pid ${first.child.pid}`);
+    expect((await first.stop()).code).toBe(130);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
   it("after kill -9 mid-run, the rerun takes the stale lock over and loses nothing", async () => {
     const events = api.add(60);
     target.respond = () => ({ status: 200, delayMs: 20 });
