@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { redactUrl } from "../../src/commands/poll-render.js";
 import type { HookError } from "../../src/errors.js";
 import { acquireLock } from "../../src/poll/lock.js";
 import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
@@ -98,5 +99,16 @@ describe("poll lock", () => {
     utimesSync(path, old, old);
     acquireLock(path)();
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("poll output", () => {
+  it("never prints a credential carried in an API URL", () => {
+    expect(redactUrl("https://u:p@api.example.com/e?api_key=abc&since_id=3")).toBe(
+      "https://***:***@api.example.com/e?api_key=***&since_id=3",
+    );
+    expect(redactUrl("http://x/v1/events?created[gte]=1&limit=100")).toBe(
+      "http://x/v1/events?created[gte]=1&limit=100",
+    );
   });
 });
