@@ -69,19 +69,27 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
   const warnings = secretWarnings(provider, options);
   if (provider === "liqpay" && since !== undefined)
     warnings.push("--since does not apply to liqpay: each order's current status is delivered");
+  if (provider === "github" && !built.apiHeaders.authorization)
+    warnings.push("no GITHUB_TOKEN or --api-key: public events only, 60 requests an hour");
   return {
     ...built,
     provider,
     target,
     statePath,
     lockPath: `${statePath}.lock`,
-    intervalMs: durationOption(options.interval ?? "30s", "--interval") ?? 30_000,
-    timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000,
+    intervalMs: positive(durationOption(options.interval ?? "30s", "--interval") ?? 30_000, "--interval"),
+    timeoutMs: positive(durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000, "--timeout"),
     since,
     types,
     once: options.once === true,
     warnings,
   };
+}
+
+/** A zero interval would poll in a tight loop and a zero timeout would fail every request. */
+function positive(ms: number, flag: string): number {
+  if (ms <= 0) throw new UsageError(`poll: ${flag} must be more than 0`, "for example 30s or 5m");
+  return ms;
 }
 
 function defaultStatePath(options: CommandOptions, provider: string, key: string): string {

@@ -217,5 +217,8 @@ describe("hook poll (CLI)", () => {
     const badProvider = await runCli(["poll", "--provider", "paypal", "-f", target.url], { cwd, env });
     expect(badProvider.code).toBe(2);
     expect(badProvider.stderr).toMatch(/stripe, github, liqpay, http/);
+    const zero = await runCli(args("--interval", "0s"), { cwd, env });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--interval must be more than 0/);
   });
 });
