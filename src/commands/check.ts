@@ -3,6 +3,7 @@ import { runChecklist, type ScenarioResult, waitFor } from "../check/scenarios.j
 import type { CommandOptions } from "../cli.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
+import { displayUrl } from "../replay/build.js";
 import { reportFormat, type Suite, writeReport } from "../replay/report.js";
 import { createSender } from "../replay/send.js";
 import { builtinSamples, findBuiltin } from "../store/builtin-fixtures.js";
@@ -28,7 +29,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   const fixture = baseFixture(options, io, provider, profile.sample);
 
   out.line(
-    `checking ${to.href} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
+    `checking ${displayUrl(to.href)} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
   );
   const sender = createSender(10, waitFor(budgetMs));
   const started = io.now();
@@ -49,7 +50,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
     const path = report
       ? writeReport(report, io.cwd, suiteOf(provider, started, (performance.now() - t0) / 1000, results), {
           command: "hook check",
-          url: to.href,
+          url: displayUrl(to.href),
           provider: provider.name,
           summary,
           scenarios: results,

@@ -90,18 +90,26 @@ export async function sendFixtures(
         stop,
       },
     );
-    const reportPath = settings.report
-      ? writeReport(settings.report, io.cwd, suiteOf(suiteName, startedAt, results, summary), {
-          command: suiteName,
-          summary,
-          results,
-        })
-      : undefined;
-    renderer.summary(summary, interrupted, reportPath);
+    const report = tryReport(settings.report, io.cwd, suiteOf(suiteName, startedAt, results, summary), {
+      command: suiteName,
+      summary,
+      results,
+    });
+    renderer.summary(summary, interrupted, report.path);
+    // A report that could not be written is an error, shown after the summary a person still wants.
+    if (report.error) throw report.error;
     if (interrupted) return Exit.interrupted;
     return summary.passed === summary.total ? Exit.ok : Exit.failed;
   } finally {
     await sender.close();
+  }
+}
+
+function tryReport(file: string | undefined, cwd: string, suite: Suite, json: unknown) {
+  try {
+    return { path: file ? writeReport(file, cwd, suite, json) : undefined, error: undefined };
+  } catch (error) {
+    return { path: undefined, error };
   }
 }
 

@@ -101,8 +101,21 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
     const signed = input.provider.sign({ ...signInput, body: signedBody });
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
   }
+  // user:pass@ in --to: the HTTP client would drop it silently, so it becomes Basic auth.
+  if ((input.to.username || input.to.password) && !headers.authorization) {
+    const user = decodeURIComponent(input.to.username);
+    const pass = decodeURIComponent(input.to.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+  }
   input.extraHeaders.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
   return { method: input.fixture.method, url, headers, body: signedBody };
+}
+
+/** The URL as shown in lines and reports: a password in it is a secret and is never printed. */
+export function displayUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.href;
 }

@@ -1,5 +1,5 @@
 import { extname, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { HookError, UsageError } from "../errors.js";
 import { writeFileAtomic } from "../store/atomic.js";
 
 /** One JUnit test case: a replayed request, or a `hook check` scenario. */
@@ -83,6 +83,12 @@ export function junitXml(suite: Suite): string {
 export function writeReport(file: string, cwd: string, suite: Suite, json: unknown): string {
   const path = resolve(cwd, file);
   const text = reportFormat(file) === "junit" ? junitXml(suite) : `${JSON.stringify(json, null, 2)}\n`;
-  writeFileAtomic(path, text);
+  try {
+    writeFileAtomic(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // The results were shown already; the run still counts as failed, since CI will not find its report.
+    throw new HookError(`--report: cannot write ${file}: ${code}`, { hint: "is the folder writable?" });
+  }
   return path;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Provider } from "../providers/types.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
-import { buildRequest } from "./build.js";
+import { buildRequest, displayUrl } from "./build.js";
 import type { Expectation } from "./expect.js";
 import type { Answer, Sender } from "./send.js";
 
@@ -128,7 +128,7 @@ export async function runReplay(
         attempt,
         deliveryId,
         plan.expect,
-      )(req.method, req.url, answer);
+      )(req.method, displayUrl(req.url), answer);
       results[position] = result;
       done++;
       deps.onResult?.(result, done, total);

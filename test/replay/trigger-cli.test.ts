@@ -104,6 +104,24 @@ describe("hook trigger and hook fixtures", () => {
     expect(header(target.received[0] as Received, "stripe-signature")).toBe("t=1,v1=bad");
   });
 
+  it("user:pass in --to becomes Basic auth and the password is never printed", async () => {
+    target = await new Target().start();
+    const to = target.url.replace("http://", "http://qa:s3cr3t-pw@");
+    const result = await runCli(
+      ["trigger", "stripe", "invoice.paid", "--to", to, "--secret", SECRET, "--json"],
+      {
+        cwd: tempDir(),
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(header(target.received[0] as Received, "authorization")).toBe(
+      `Basic ${Buffer.from("qa:s3cr3t-pw").toString("base64")}`,
+    );
+    expect(result.stdout + result.stderr).not.toContain("s3cr3t-pw");
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+    expect(result.stdout).toContain("qa:***@127.0.0.1");
+  });
+
   it("Ctrl-C stops sending, lets in-flight requests finish, reports and exits 130", async () => {
     const dir = tempDir();
     for (let i = 0; i < 20; i++)
