@@ -20,18 +20,32 @@ export interface Receiver {
   close(graceMs: number): Promise<void>;
 }
 
-/** The whole body, or `undefined` once it goes over `max` (the rest is not read). */
-async function readWhole(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+/**
+ * The whole body, or `undefined` once it goes over `max`. Then the stream is only paused, not destroyed:
+ * destroying it would take the socket, and with it the 413 we still have to send.
+ */
+function readWhole(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once("error", reject);
+    // A sender that hangs up mid-body: nothing to answer, but the request must not stay "in flight".
+    req.once("close", () => reject(new Error("the sender closed the connection before the body ended")));
+  });
 }
 
 function send(res: ServerResponse, reply: Reply, close: boolean): void {
@@ -57,7 +71,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: Receive
   const reply = await options.handle(incoming);
   // After a 413 the rest of the body is still on the wire: close rather than read megabytes to discard.
   send(res, reply, incoming.tooLarge === true);
-  if (incoming.tooLarge) res.on("finish", () => req.socket.destroySoon());
+  if (incoming.tooLarge) res.once("finish", () => req.socket?.destroySoon());
 }
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {

@@ -139,6 +139,11 @@ describe("hook listen: receive, verify, forward", () => {
     const big = await send(listen.url, "x".repeat(2048));
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body).error).toBe("payload too large");
+    // Chunked, so the size is only known while reading: still a clean 413, and hook stays up.
+    const chunked = await send(listen.url, Buffer.alloc(3 * 1024 * 1024, 120), {
+      "transfer-encoding": "chunked",
+    });
+    expect(chunked.status).toBe(413);
     const small = await send(listen.url, "y".repeat(1000));
     expect(small.status).toBe(200);
     expect(target.received.map((r) => r.body.length)).toEqual([1000]);
