@@ -42,11 +42,10 @@ export function listJsonFiles(dir: string): string[] {
     }
   };
   walk(dir);
-  return found.sort((a, b) => {
-    const left = relative(dir, a);
-    const right = relative(dir, b);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  // Sort keys computed once: path.relative() inside the comparator cost seconds at 10,000 files.
+  const keyed = found.map((full) => ({ full, key: relative(dir, full) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.full);
 }
 
 /** Files and folders -> the fixture files they name, in order. Problems are collected, not thrown. */
