@@ -75,22 +75,27 @@ function tornAndOld(path: string, now: Date): boolean {
 /** The holder is alive and is the process that wrote the lock (not a later one given the same pid). */
 function holds(holder: Holder): boolean {
   if (!alive(holder.pid)) return false;
-  const started = processStart(holder.pid);
+  const proc = procStat(holder.pid);
+  // A killed holder whose parent has not reaped it yet still answers kill(pid, 0).
+  if (proc?.state === "Z") return false;
+  const started = proc?.startedAt;
   const written = Date.parse(holder.startedAt);
   // After a reboot, pids start again from low numbers: a live pid that started after the lock was
   // written is somebody else. A few seconds of slack absorb clock-tick rounding.
   return started === undefined || Number.isNaN(written) || started <= written + 5000;
 }
 
-/** When a process started (ms since epoch), from /proc on Linux; undefined elsewhere. */
-export function processStart(pid: number): number | undefined {
+/** A process's state letter and start time (ms since epoch), from /proc on Linux; undefined elsewhere. */
+export function procStat(pid: number): { state: string; startedAt?: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 22 (starttime, in clock ticks since boot) counts from after the ")" ending the name.
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    // Fields after the ")" that ends the name: [0] is field 3 (state), [19] is field 22 (starttime,
+    // in clock ticks since boot; USER_HZ is 100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
     const boot = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(boot)) return undefined;
-    return boot * 1000 + (ticks / 100) * 1000;
+    const startedAt = Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + ticks * 10 : undefined;
+    return { state: fields[0] ?? "", startedAt };
   } catch {
     return undefined;
   }

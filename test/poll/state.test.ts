@@ -1,9 +1,11 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { redactUrl } from "../../src/commands/poll-render.js";
 import type { HookError } from "../../src/errors.js";
-import { acquireLock } from "../../src/poll/lock.js";
+import { acquireLock, procStat } from "../../src/poll/lock.js";
 import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
 import { tempDir } from "./helpers/run-pass.js";
 
@@ -82,6 +84,23 @@ describe("poll lock", () => {
     const release = acquireLock(path);
     expect(JSON.parse(readFileSync(path, "utf8")).startedAt).not.toBe("2001-01-01T00:00:00.000Z");
     release();
+  });
+
+  it("takes over a lock held by a killed process its parent has not reaped yet (a zombie)", async () => {
+    // `true` exits at once; its parent execs into sleep and never waits for it: a zombie.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const pid = Number((await once(parent.stdout, "data"))[0].toString());
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(procStat(pid)?.state).toBe("Z");
+      const path = join(tempDir(), "l.lock");
+      writeFileSync(path, JSON.stringify({ pid, startedAt: new Date().toISOString() }));
+      acquireLock(path)();
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 
   it("treats an unreadable lock as held while fresh and as stale once old", () => {
