@@ -9,9 +9,9 @@ import { Exit, StartError, UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
-import { EventBus } from "../receive/events.js";
+import { type DeliveryRecord, EventBus } from "../receive/events.js";
 import { eventFilter } from "../receive/filter.js";
-import { Pipeline } from "../receive/pipeline.js";
+import { type Incoming, Pipeline } from "../receive/pipeline.js";
 import { startReceiver } from "../receive/server.js";
 import { TunnelSupervisor } from "../tunnel/supervisor.js";
 import type { Io } from "../ui/io.js";
@@ -105,7 +105,7 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
     if (hint) bus.emit({ kind: "warning", message: `--secret: ${hint}` });
   }
   prepareDataDir(settings.dataDir);
-  const cleanup: (() => Promise<void> | void)[] = [];
+  const cleanup: Cleanup = [];
   try {
     return await serve(settings, options, io, bus, cleanup);
   } finally {
@@ -113,34 +113,47 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
   }
 }
 
+type Cleanup = (() => Promise<void> | void)[];
+
+/** The lock, the journal (with what is still pending) and the worker that drains it. */
+async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBus, cleanup: Cleanup) {
+  cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
+  const { journal, pending, damaged } = await Journal.open(settings.dataDir);
+  cleanup.push(() => journal.close());
+  if (damaged > 0) {
+    bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
+  }
+  const emit = (record: DeliveryRecord) => bus.emit({ kind: "delivery", record });
+  const outbox = new Outbox(journal, forwarder, settings.retry, emit, pending);
+  cleanup.push(() => outbox.stop(GRACE_MS));
+  return { journal, outbox };
+}
+
+function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
+  const supervisor = new TunnelSupervisor(url, {
+    explicitBin: options.cloudflared as string | undefined,
+    token: options.tunnelToken as string | undefined,
+    env: io.env,
+    emit: (record) => bus.emit({ kind: "tunnel", record }),
+  });
+  supervisor.start();
+  // Pushed last, so closed first: no new requests arrive through it while the rest shuts down.
+  cleanup.push(() => supervisor.close());
+  return supervisor;
+}
+
 async function serve(
   settings: Settings,
   options: CommandOptions,
   io: Io,
   bus: EventBus,
-  cleanup: (() => Promise<void> | void)[],
+  cleanup: Cleanup,
 ): Promise<number> {
   const interrupted = io.interrupted;
   const forwarder = settings.forwardTo ? new Forwarder(settings.forwardTo, settings.timeoutMs) : undefined;
   if (forwarder) cleanup.push(() => forwarder.close());
-  let durable: { journal: Journal; outbox: Outbox } | undefined;
-  if (settings.durable && forwarder) {
-    cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
-    const { journal, pending, damaged } = await Journal.open(settings.dataDir);
-    cleanup.push(() => journal.close());
-    if (damaged > 0) {
-      bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
-    }
-    const outbox = new Outbox(
-      journal,
-      forwarder,
-      settings.retry,
-      (record) => bus.emit({ kind: "delivery", record }),
-      pending,
-    );
-    cleanup.push(() => outbox.stop(GRACE_MS));
-    durable = { journal, outbox };
-  }
+  const durable =
+    settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
   const pipeline = new Pipeline({
     provider: settings.provider,
@@ -157,38 +170,25 @@ async function serve(
     tunnelUrl: () => tunnel?.url,
     bus,
   });
-  const receiver = await startReceiver({
-    host: settings.host,
-    port: settings.port,
-    maxBody: settings.maxBody,
-    now: io.now,
-    handle: (incoming) => pipeline.handle(incoming),
-  });
+  const { host, port, maxBody } = settings;
+  const handle = (incoming: Incoming) => pipeline.handle(incoming);
+  const receiver = await startReceiver({ host, port, maxBody, now: io.now, handle });
   cleanup.push(() => receiver.close(GRACE_MS));
   const url = localUrl(settings.host, receiver.port);
+  const pending = () => durable?.outbox.pending ?? 0;
+  const { forwardTo, dataDir } = settings;
   bus.emit({
     kind: "ready",
     localUrl: url,
     port: receiver.port,
-    forwardTo: settings.forwardTo?.href,
-    durable: settings.durable,
-    pending: durable?.outbox.pending ?? 0,
-    dataDir: settings.dataDir,
+    forwardTo: forwardTo?.href,
+    durable: Boolean(durable),
+    pending: pending(),
+    dataDir,
   });
   durable?.outbox.start();
-  if (settings.tunnel) {
-    const supervisor = new TunnelSupervisor(url, {
-      explicitBin: options.cloudflared as string | undefined,
-      token: options.tunnelToken as string | undefined,
-      env: io.env,
-      emit: (record) => bus.emit({ kind: "tunnel", record }),
-    });
-    tunnel = supervisor;
-    supervisor.start();
-    // The tunnel goes first on the way out: no new requests arrive while the rest shuts down.
-    cleanup.push(() => supervisor.close());
-  }
+  if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);
   await interrupted;
-  bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: durable?.outbox.pending ?? 0 });
+  bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: pending() });
   return Exit.interrupted;
 }
