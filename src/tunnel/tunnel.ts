@@ -75,21 +75,15 @@ export function startTunnel(localUrl: string, options: TunnelOptions): Promise<T
       if (url && !options.token) succeed(url);
       if (options.token && isRegistered(line)) succeed(undefined);
     };
-    for (const stream of [child.stdout, child.stderr]) {
-      const splitter = lineSplitter(onLine);
-      stream.setEncoding("utf8").on("data", (chunk: string) => splitter.push(chunk));
-      stream.on("end", () => splitter.end());
-    }
+    readLines(child, onLine);
     const timeoutMs = options.startTimeoutMs ?? 30_000;
     const timer = setTimeout(
       () => fail(`cloudflared gave no tunnel URL within ${timeoutMs / 1000}s`, failureHint(tail)),
       timeoutMs,
     );
     child.on("error", (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === "ENOENT" ? "not found" : error.code === "EACCES" ? "not executable" : error.message;
       fail(
-        `cannot run ${options.bin}: ${why}`,
+        `cannot run ${options.bin}: ${spawnProblem(error)}`,
         "pass --cloudflared PATH, set CLOUDFLARED_BIN, or use --no-tunnel",
       );
     });
@@ -99,6 +93,22 @@ export function startTunnel(localUrl: string, options: TunnelOptions): Promise<T
       fail(`cloudflared stopped: ${why}`, failureHint(tail));
     });
   });
+}
+
+/** cloudflared logs on stderr (stdout too, in some versions): whole lines from both. */
+function readLines(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    const splitter = lineSplitter(onLine);
+    stream.setEncoding("utf8").on("data", (chunk: string) => splitter.push(chunk));
+    stream.on("end", () => splitter.end());
+  }
+}
+
+function spawnProblem(error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOENT") return "not found";
+  if (error.code === "EACCES") return "not executable";
+  return error.message;
 }
 
 function stopper(child: ChildProcess, graceMs: number): () => Promise<void> {
