@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in for the cloudflared binary (no network in tests). It prints the log lines real cloudflared
 // prints (design/providers.md section 15) on stderr and behaves like it on SIGINT.
-// FAKE_CLOUDFLARED_MODE: success (default) | dns-fail | rate-limit | crash | named | silent
+// FAKE_CLOUDFLARED_MODE: success (default) | dns-fail | rate-limit | crash | named | silent | stubborn
 // FAKE_CLOUDFLARED_CRASH_MS: how long "crash" stays up (default 300).
 // FAKE_CLOUDFLARED_LOG: a file that gets one JSON line per start: {argv, token} (token: whether TUNNEL_TOKEN was set).
 import { appendFileSync } from "node:fs";
@@ -43,7 +43,9 @@ function connected() {
   );
 }
 
+// "stubborn": up like success, but ignores SIGINT (only SIGKILL stops it).
 process.on("SIGINT", () => {
+  if (mode === "stubborn") return log("INF", "Initiating graceful shutdown due to signal interrupt ...");
   log("INF", "Initiating graceful shutdown due to signal interrupt ...");
   log("INF", "Unregistered tunnel connection connIndex=0 event=0 ip=198.41.200.63");
   process.exit(0);

@@ -56,6 +56,14 @@ describe("hook listen: the cloudflared tunnel (with a stand-in binary)", () => {
     expect(alive(start?.pid as number)).toBe(false);
   });
 
+  it("a cloudflared that ignores SIGINT is killed after the grace period; hook still exits 130", async () => {
+    listen = await withFake("stubborn");
+    await waitForLines(listen.proc, "tunnel", 1, 10_000, (t) => t.state === "up");
+    const [start] = starts();
+    expect((await listen.proc.stop("SIGINT")).code).toBe(130);
+    expect(alive(start?.pid as number)).toBe(false);
+  });
+
   it("shows the URL prominently, with the reminder that it changes every run", async () => {
     const proc = new CliProcess(["listen", "--port", "0", "--cloudflared", FAKE_CLOUDFLARED], {
       cwd: work.dir,
