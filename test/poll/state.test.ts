@@ -93,7 +93,9 @@ describe("poll lock", () => {
     });
     const pid = Number((await once(parent.stdout, "data"))[0].toString());
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // `true` may still be on its way out on a loaded machine: wait for the state, bounded.
+      for (let i = 0; i < 300 && procStat(pid)?.state !== "Z"; i += 1)
+        await new Promise((r) => setTimeout(r, 10));
       expect(procStat(pid)?.state).toBe("Z");
       const path = join(tempDir(), "l.lock");
       writeFileSync(path, JSON.stringify({ pid, startedAt: new Date().toISOString() }));
