@@ -83,8 +83,18 @@ export class Forwarder {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close().catch(() => undefined);
+  /**
+   * Lets requests still in flight finish for up to `graceMs`, then cuts them: on Ctrl-C a target that
+   * never answers must not hold hook for the whole --timeout. Their senders get no 2xx, so they retry.
+   */
+  async close(graceMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), graceMs);
+    });
+    const result = await Promise.race([this.agent.close().catch(() => undefined), grace]);
+    clearTimeout(timer);
+    if (result === "late") await this.agent.destroy().catch(() => undefined);
   }
 }
 

@@ -238,6 +238,23 @@ describe("hook listen: receive, verify, forward", () => {
     expect((await listen.proc.exited).code).toBe(130);
   });
 
+  it("Ctrl-C does not wait the whole --timeout for a target that never answers", async () => {
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    target.respond = () => {
+      arrived();
+      return new Promise(() => {});
+    };
+    // --timeout 60s is beyond the test's own 30 s limit: waiting for it would fail the test.
+    listen = await startListen(["--forward-to", target.url, "--timeout", "60s"], { cwd: work.dir });
+    const pending = send(listen.url, "{}").catch((error: Error) => error);
+    await arrival;
+    expect((await listen.proc.stop("SIGINT")).code).toBe(130);
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
   it("prints one human line per request on stderr without --json", async () => {
     const { CliProcess } = await import("../helpers/cli.js");
     const proc = new CliProcess(
