@@ -35,6 +35,20 @@ const TRANSPORT_HEADERS = new Set([
  * built-in samples) means "exactly --to", so `hook trigger --to http://app/webhooks` hits /webhooks.
  */
 export function targetUrl(to: URL, fixturePath: string): string {
+  const key = `${to.href}\n${fixturePath}`;
+  let found = urlCache.get(key);
+  if (found === undefined) {
+    found = joinUrl(to, fixturePath);
+    if (urlCache.size >= 1000) urlCache.clear();
+    urlCache.set(key, found);
+  }
+  return found;
+}
+
+/** A replay of thousands of fixtures has a handful of distinct paths: parse each URL once. */
+const urlCache = new Map<string, string>();
+
+function joinUrl(to: URL, fixturePath: string): string {
   const url = new URL(to.href);
   const q = fixturePath.indexOf("?");
   const path = q >= 0 ? fixturePath.slice(0, q) : fixturePath;
@@ -115,6 +129,7 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
 
 /** The URL as shown in lines and reports: a password in it is a secret and is never printed. */
 export function displayUrl(url: string): string {
+  if (!url.includes("@")) return url;
   const parsed = new URL(url);
   if (parsed.password) parsed.password = "***";
   return parsed.href;

@@ -40,7 +40,7 @@ export function createSender(concurrency: number, connectTimeoutMs = 10_000): Se
  */
 function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () => number): Promise<Answer> {
   const started = now();
-  const url = new URL(req.url);
+  const url = splitUrl(req.url);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Promise((resolve) => {
     let status: number | undefined;
@@ -66,7 +66,7 @@ function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () 
     agent.dispatch(
       {
         origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        path: url.path,
         method: req.method as "POST",
         headers: req.headers,
         body: hasBody ? req.body : undefined,
@@ -76,6 +76,20 @@ function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () 
       handler as unknown as Parameters<Agent["dispatch"]>[1],
     );
   });
+}
+
+const splitCache = new Map<string, { origin: string; path: string }>();
+
+/** origin and path+query of a URL, parsed once per distinct URL. */
+function splitUrl(href: string): { origin: string; path: string } {
+  let found = splitCache.get(href);
+  if (!found) {
+    const url = new URL(href);
+    found = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (splitCache.size >= 1000) splitCache.clear();
+    splitCache.set(href, found);
+  }
+  return found;
 }
 
 function describeError(error: unknown, timeoutMs: number): string {

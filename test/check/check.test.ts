@@ -240,6 +240,7 @@ describe("hook check across providers (correct endpoints pass; what cannot apply
           cwd: tempDir("hook-check-"),
         },
       );
+      expect(result.stdout, result.stderr).not.toBe("");
       const scenarios = result.stdout
         .trim()
         .split("\n")
