@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,24 +86,28 @@ describe("poll lock", () => {
     release();
   });
 
-  it("takes over a lock held by a killed process its parent has not reaped yet (a zombie)", async () => {
-    // `true` exits at once; its parent execs into sleep and never waits for it: a zombie.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    const pid = Number((await once(parent.stdout, "data"))[0].toString());
-    try {
-      // `true` may still be on its way out on a loaded machine: wait for the state, bounded.
-      for (let i = 0; i < 300 && procStat(pid)?.state !== "Z"; i += 1)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(procStat(pid)?.state).toBe("Z");
-      const path = join(tempDir(), "l.lock");
-      writeFileSync(path, JSON.stringify({ pid, startedAt: new Date().toISOString() }));
-      acquireLock(path)();
-    } finally {
-      parent.kill("SIGKILL");
-    }
-  });
+  // A zombie needs a parent that never waits; a shell may reap its job first, so python makes one.
+  const python = spawnSync("python3", ["-c", "0"]).status === 0;
+  it.skipIf(!python)(
+    "takes over a lock held by a killed process its parent has not reaped yet (a zombie)",
+    async () => {
+      const script =
+        "import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\ntime.sleep(0.2)\nprint(pid,flush=True)\ntime.sleep(5)";
+      const parent = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
+      const pid = Number((await once(parent.stdout, "data"))[0].toString());
+      try {
+        // The child can only end up a zombie (nobody reaps it); under load it may take a moment.
+        for (let i = 0; i < 300 && procStat(pid)?.state !== "Z"; i += 1)
+          await new Promise((r) => setTimeout(r, 10));
+        expect(procStat(pid)?.state).toBe("Z");
+        const path = join(tempDir(), "l.lock");
+        writeFileSync(path, JSON.stringify({ pid, startedAt: new Date().toISOString() }));
+        acquireLock(path)();
+      } finally {
+        parent.kill("SIGKILL");
+      }
+    },
+  );
 
   it("treats an unreadable lock as held while fresh and as stale once old", () => {
     const path = join(tempDir(), "l.lock");
