@@ -39,14 +39,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
       { provider, profile, fixture, secret, to, budgetMs, sender, now: io.now },
       (result) => showScenario(out, result),
     );
-    const failed = results.filter((r) => r.outcome === "FAIL").length;
-    const summary = {
-      total: results.length,
-      passed: results.filter((r) => r.outcome === "PASS").length,
-      failed,
-      skipped: results.filter((r) => r.outcome === "SKIP").length,
-      budgetMs,
-    };
+    const summary = summarise(results, budgetMs);
     const path = report
       ? writeReport(report, io.cwd, suiteOf(provider, started, (performance.now() - t0) / 1000, results), {
           command: "hook check",
@@ -56,17 +49,31 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
           scenarios: results,
         })
       : undefined;
-    out.data("summary", { ...summary, ...(path ? { report: path } : {}) });
-    const c = out.color;
-    out.line();
-    out.line(
-      `${c.green(`${summary.passed} passed`)}, ${failed ? c.red(`${failed} failed`) : "0 failed"}, ${summary.skipped} skipped`,
-    );
-    if (path) out.line(c.dim(`report: ${path}`));
-    return failed === 0 ? Exit.ok : Exit.failed;
+    showSummary(out, summary, path);
+    return summary.failed === 0 ? Exit.ok : Exit.failed;
   } finally {
     await sender.close();
   }
+}
+
+function summarise(results: ScenarioResult[], budgetMs: number) {
+  const count = (outcome: ScenarioResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    total: results.length,
+    passed: count("PASS"),
+    failed: count("FAIL"),
+    skipped: count("SKIP"),
+    budgetMs,
+  };
+}
+
+function showSummary(out: Output, summary: ReturnType<typeof summarise>, path: string | undefined): void {
+  out.data("summary", { ...summary, ...(path ? { report: path } : {}) });
+  const c = out.color;
+  const failed = summary.failed ? c.red(`${summary.failed} failed`) : "0 failed";
+  out.line();
+  out.line(`${c.green(`${summary.passed} passed`)}, ${failed}, ${summary.skipped} skipped`);
+  if (path) out.line(c.dim(`report: ${path}`));
 }
 
 function baseFixture(options: CommandOptions, io: Io, provider: Provider, sample?: string): LoadedFixture {

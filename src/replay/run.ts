@@ -90,6 +90,32 @@ function resultOf(job: ReplayJob, index: number, attempt: number, deliveryId: st
   });
 }
 
+/** Builds, signs (for this moment) and sends the request at `position`, and judges the answer. */
+async function sendJob(plan: ReplayPlan, deps: ReplayDeps, position: number): Promise<ReplayResult> {
+  const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
+  const attempt = (position % plan.repeat) + 1;
+  const deliveryId = job.deliveryId ?? randomUUID();
+  const req = buildRequest({
+    fixture: job.fixture,
+    provider: job.provider,
+    alsoDrop: job.alsoDrop,
+    secret: job.secret,
+    to: plan.to,
+    edits: [],
+    extraHeaders: plan.extraHeaders,
+    now: deps.now(),
+    deliveryId,
+  });
+  const answer = await deps.sender.send(req, plan.timeoutMs);
+  return resultOf(
+    job,
+    position + 1,
+    attempt,
+    deliveryId,
+    plan.expect,
+  )(req.method, displayUrl(req.url), answer);
+}
+
 /** Sends every job `repeat` times, `concurrency` at a time; each request is signed just before it goes. */
 export async function runReplay(
   plan: ReplayPlan,
@@ -107,28 +133,7 @@ export async function runReplay(
   const worker = async (): Promise<void> => {
     while (!stopped && next < total) {
       const position = next++;
-      const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
-      const attempt = (position % plan.repeat) + 1;
-      const deliveryId = job.deliveryId ?? randomUUID();
-      const req = buildRequest({
-        fixture: job.fixture,
-        provider: job.provider,
-        alsoDrop: job.alsoDrop,
-        secret: job.secret,
-        to: plan.to,
-        edits: [],
-        extraHeaders: plan.extraHeaders,
-        now: deps.now(),
-        deliveryId,
-      });
-      const answer = await deps.sender.send(req, plan.timeoutMs);
-      const result = resultOf(
-        job,
-        position + 1,
-        attempt,
-        deliveryId,
-        plan.expect,
-      )(req.method, displayUrl(req.url), answer);
+      const result = await sendJob(plan, deps, position);
       results[position] = result;
       done++;
       deps.onResult?.(result, done, total);
@@ -137,8 +142,12 @@ export async function runReplay(
   const workers = Array.from({ length: Math.min(plan.concurrency, Math.max(total, 1)) }, worker);
   await Promise.all(workers);
   const sent = results.filter(Boolean);
-  const durationMs = deps.clock() - started;
-  const summary: ReplaySummary = {
+  const summary = summarise(sent, total, deps.clock() - started);
+  return { results: sent, summary };
+}
+
+function summarise(sent: ReplayResult[], total: number, durationMs: number): ReplaySummary {
+  return {
     total,
     passed: sent.filter((r) => r.pass).length,
     failed: sent.filter((r) => !r.pass && r.status !== undefined).length,
@@ -147,5 +156,4 @@ export async function runReplay(
     durationMs: Math.round(durationMs),
     perSecond: durationMs > 0 ? Math.round((sent.length / durationMs) * 1000 * 10) / 10 : 0,
   };
-  return { results: sent, summary };
 }
