@@ -25,6 +25,13 @@ describe("--set", () => {
     );
   });
 
+  it("is not fooled by brackets, quotes and backslashes inside strings, or by a BOM", () => {
+    const tricky = '\uFEFF{"a\\"}": {"x": "}]\\\\"}, "b" : [ 1e5 , {"c": "\\u0022]"} ], "k.dot": 1}';
+    const out = edit(tricky, "application/json", "b.1.c=2", "b.0=-0.5", "k\\.dot=[]");
+    expect(out).toBe('\uFEFF{"a\\"}": {"x": "}]\\\\"}, "b" : [ -0.5 , {"c": 2} ], "k.dot": []}');
+    expect(() => JSON.parse(out.slice(1))).not.toThrow();
+  });
+
   it("names a path that does not exist, and a body that is not JSON", () => {
     expect(() => edit(stripe, undefined, "data.nope.amount=1")).toThrow(
       /--set data\.nope\.amount=1: data has no key "nope"/,
