@@ -15,7 +15,9 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const file of files) {
   process.stdout.write(`\n== ${file}\n`);
-  const result = spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) {
     failed += 1;
     process.stdout.write(`!! ${file} exited ${result.status ?? result.signal}\n`);
