@@ -165,7 +165,7 @@ export function buildProgram(
     .option("--once", "one pass, then exit (for cron)")
     .option("--since <duration|all>", "first run: backfill this far back (default: from now)")
     .option("--types <patterns>", "only these event types")
-    .option("--state <file>", "state file (default: .hook/poll-<provider>-<source>.json)")
+    .option("--state <file>", "state file (default: <data-dir>/poll/<provider>-<source>.json)")
     .option("--data-dir <dir>", "working data folder", ".hook")
     .option("--timeout <duration>", "per-request timeout", "30s")
     .option("--repo <owner/name>", "github: a repository's events")
@@ -220,21 +220,17 @@ export function buildProgram(
 }
 
 /**
- * Applies hook.config.json under the flags and environment: commander has already taken flags and
- * environment variables, so a config value only fills an option still at its default.
+ * Applies hook.config.json under flags and environment variables, in two phases. Single-valued
+ * options go in before the subcommand parses (source "config"): commander lets the environment and
+ * then flags override them, and they satisfy required options (so `provider` may live in the file).
+ * Repeatable options (--secret, --header) go in after parsing, and only where neither a flag nor the
+ * environment gave one: commander would otherwise append a flag's value to the file's instead of
+ * replacing it.
  */
-function applyConfig(program: Command, cmd: Command, io: Io): void {
+function applyConfig(program: Command, cmd: Command, io: Io, phase: "before" | "after"): void {
   const loaded = loadConfig(io.cwd, program.opts().config as string | undefined);
   if (!loaded) return;
-  const known = new Set(program.commands.map((c) => c.name()));
-  for (const section of Object.keys(loaded.config)) {
-    if (section !== "$schema" && !known.has(section)) {
-      throw new UsageError(
-        `config: ${loaded.path}: unknown section "${section}"`,
-        `sections are command names: ${[...known].join(", ")}`,
-      );
-    }
-  }
+  if (phase === "before") checkSections(program, loaded.path, Object.keys(loaded.config));
   const section = loaded.config[cmd.name()] ?? {};
   for (const [key, value] of Object.entries(section)) {
     const option = cmd.options.find((o) => o.long === `--${key}` || o.attributeName() === key);
@@ -244,16 +240,29 @@ function applyConfig(program: Command, cmd: Command, io: Io): void {
         `keys are the long flag names of \`hook ${cmd.name()} --help\``,
       );
     }
+    const repeatable = option.parseArg === (collect as unknown);
+    if (repeatable !== (phase === "after")) continue;
     const name = option.attributeName();
     const source = cmd.getOptionValueSource(name);
     if (source !== undefined && source !== "default") continue;
-    const repeatable = option.parseArg === (collect as unknown);
     const normalised = repeatable
       ? (Array.isArray(value) ? value : [value]).map(String)
       : typeof value === "boolean"
         ? value
         : String(value);
     cmd.setOptionValueWithSource(name, normalised, "config");
+  }
+}
+
+function checkSections(program: Command, path: string, sections: string[]): void {
+  const known = new Set(program.commands.map((c) => c.name()));
+  for (const section of sections) {
+    if (section !== "$schema" && !known.has(section)) {
+      throw new UsageError(
+        `config: ${path}: unknown section "${section}"`,
+        `sections are command names: ${[...known].join(", ")}`,
+      );
+    }
   }
 }
 
@@ -294,12 +303,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let exitCode: number = Exit.ok;
   let debug = argv.includes("--debug");
   const program = buildProgram(io, async (_name, run, args, cmd) => {
-    applyConfig(program, cmd, io);
+    applyConfig(program, cmd, io, "after");
     resolveSecrets(cmd, io);
     const options: CommandOptions = { ...program.opts(), ...cmd.opts() };
     debug = options.debug === true;
     exitCode = (await run(args, options, io)) ?? Exit.ok;
   });
+  program.hook("preSubcommand", (_program, subcommand) => applyConfig(program, subcommand, io, "before"));
   try {
     if (argv.length <= 2) {
       program.outputHelp();
@@ -323,6 +333,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
 /** The process entry: main, then the exit code. */
 export function run(argv: string[]): void {
   const io = processIo();
+  // `hook … --json | head -1`: the reader went away; that is the end of the output, not a crash.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? Exit.ok);
+    throw error;
+  });
   main(argv, io).then(
     (code) => {
       process.exitCode = code;

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
+import { BIN, runCli } from "./helpers/cli.js";
 
 describe("hook (the CLI shell)", () => {
   it("prints help and exits 0", async () => {
@@ -53,5 +55,41 @@ describe("hook (the CLI shell)", () => {
     const result = await runCli(["--config", "/nonexistent/hook.json", "providers"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("/nonexistent/hook.json");
+  });
+
+  it("ends quietly when the reader of stdout goes away (hook … --json | head -1)", async () => {
+    const child = spawn(process.execPath, [BIN, "fixtures", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    // Read one chunk, then close the pipe as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
+
+  it("takes each option from flag, then environment, then hook.config.json, then the default", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hook-precedence-"));
+    writeFileSync(join(dir, "body.json"), '{"a":1}');
+    writeFileSync(
+      join(dir, "hook.config.json"),
+      JSON.stringify({ sign: { secret: "from-config", provider: "github" } }),
+    );
+    const signedWith = (secret: string) =>
+      `sha256=${createHmac("sha256", secret).update('{"a":1}').digest("hex")}`;
+    const sign = async (args: string[], env: Record<string, string> = {}) => {
+      const result = await runCli(["sign", "--body-file", "body.json", ...args], { cwd: dir, env });
+      expect(result.stderr).toBe("");
+      return /X-Hub-Signature-256: (\S+)/.exec(result.stdout)?.[1];
+    };
+    expect(await sign([])).toBe(signedWith("from-config"));
+    expect(await sign([], { HOOK_SECRET: "from-env" })).toBe(signedWith("from-env"));
+    expect(await sign(["--secret", "from-flag"], { HOOK_SECRET: "from-env" })).toBe(signedWith("from-flag"));
+    expect(await sign(["--secret", "env:MY_SECRET"], { MY_SECRET: "from-reference" })).toBe(
+      signedWith("from-reference"),
+    );
   });
 });
