@@ -143,7 +143,7 @@ describe("hook listen --durable", () => {
       { cwd: work.dir },
     );
     expect(second.code).toBe(3);
-    expect(second.stderr).toContain(`in use by another hook (pid ${first.proc.child.pid})`);
+    expect(second.stderr).toContain(`in use by another hook (pid ${first.proc.child.pid}, started `);
     expect(second.stderr).toMatch(/hint: .*--data-dir/);
   });
 });
