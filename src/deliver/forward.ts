@@ -1,5 +1,5 @@
-import { Agent, errors, request } from "undici";
-import { endToEndHeaders } from "./headers.js";
+import { Agent, errors, util } from "undici";
+import { endToEndFlat, endToEndHeaders } from "./headers.js";
 
 export interface OutgoingRequest {
   method: string;
@@ -50,37 +50,72 @@ export class Forwarder {
     this.agent = new Agent({ keepAliveTimeout: 4_000, connections: 256 });
   }
 
-  async send(outgoing: OutgoingRequest): Promise<ForwardResult> {
+  /**
+   * One request through undici's dispatcher with a plain callback handler: request()'s promise, body
+   * stream and per-request AbortController were most of the forwarding cost. --timeout stays a deadline
+   * for the whole exchange (connect, headers and body), as it was: one timer that aborts the request.
+   */
+  send(outgoing: OutgoingRequest): Promise<ForwardResult> {
     const started = performance.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    try {
-      const response = await request(this.urlFor(outgoing.path), {
-        method: outgoing.method as "POST",
-        headers: endToEndHeaders(outgoing.headers).flat(),
-        body: outgoing.method === "GET" || outgoing.method === "HEAD" ? undefined : outgoing.body,
-        dispatcher: this.agent,
-        signal: controller.signal,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
-      const body = Buffer.from(await response.body.arrayBuffer());
-      return {
-        ok: true,
-        status: response.statusCode,
-        headers: endToEndHeaders(responsePairs(response.headers)),
-        body,
-        latencyMs: performance.now() - started,
+    const timeoutMs = this.timeoutMs;
+    const url = this.urlFor(outgoing.path);
+    const { origin, path } = splitUrl(url);
+    return new Promise((resolve) => {
+      let abort: ((reason?: Error) => void) | undefined;
+      let timedOut = false;
+      let status = 0;
+      let headers: [string, string][] = [];
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => {
+        timedOut = true;
+        abort?.(new errors.RequestAbortedError());
+      }, timeoutMs);
+      const handler = {
+        onConnect(abortRequest: (reason?: Error) => void) {
+          abort = abortRequest;
+          // The deadline passed before the request got a connection.
+          if (timedOut) abortRequest(new errors.RequestAbortedError());
+        },
+        onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+          // 1xx (100 Continue, 103 Early Hints) are interim: the answer is still to come.
+          if (statusCode < 200) return true;
+          status = statusCode;
+          // The same parsing as request(): lower-case names, repeated ones grouped in first-seen order.
+          headers = endToEndHeaders(responsePairs(util.parseHeaders(rawHeaders) as ResponseHeaders));
+          return true;
+        },
+        onData(chunk: Buffer) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          clearTimeout(timer);
+          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+          resolve({ ok: true, status, headers, body, latencyMs: performance.now() - started });
+        },
+        onError(error: Error) {
+          clearTimeout(timer);
+          const latencyMs = performance.now() - started;
+          if (timedOut) {
+            resolve({ ok: false, kind: "timeout", error: `no answer within ${timeoutMs}ms`, latencyMs });
+          } else {
+            resolve({ ok: false, kind: "unreachable", error: describeError(error), latencyMs });
+          }
+        },
       };
-    } catch (error) {
-      const latencyMs = performance.now() - started;
-      if (controller.signal.aborted) {
-        return { ok: false, kind: "timeout", error: `no answer within ${this.timeoutMs}ms`, latencyMs };
-      }
-      return { ok: false, kind: "unreachable", error: describeError(error), latencyMs };
-    } finally {
-      clearTimeout(timer);
-    }
+      this.agent.dispatch(
+        {
+          origin,
+          path,
+          method: outgoing.method as "POST",
+          headers: endToEndFlat(outgoing.headers),
+          body: outgoing.method === "GET" || outgoing.method === "HEAD" ? undefined : outgoing.body,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        handler as unknown as Parameters<Agent["dispatch"]>[1],
+      );
+    });
   }
 
   /**
@@ -98,7 +133,23 @@ export class Forwarder {
   }
 }
 
-function responsePairs(headers: Record<string, string | string[] | undefined>): [string, string][] {
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+const splitCache = new Map<string, { origin: string; path: string }>();
+
+/** origin and path+query of a URL, parsed once per distinct URL. */
+function splitUrl(href: string): { origin: string; path: string } {
+  let found = splitCache.get(href);
+  if (!found) {
+    const url = new URL(href);
+    found = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (splitCache.size >= 1000) splitCache.clear();
+    splitCache.set(href, found);
+  }
+  return found;
+}
+
+function responsePairs(headers: ResponseHeaders): [string, string][] {
   const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

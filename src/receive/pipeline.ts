@@ -141,7 +141,10 @@ export class Pipeline {
       headers,
       secrets: o.secrets,
       now: o.now(),
-      url: publicUrl(incoming.path, headers, o.tunnelUrl()),
+      // Only Twilio signs the URL: worked out when a provider reads it, not on every request.
+      get url() {
+        return publicUrl(incoming.path, headers, o.tunnelUrl());
+      },
       toleranceSeconds: o.toleranceSeconds,
     });
     return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason, hint: verdict.hint };

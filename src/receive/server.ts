@@ -30,21 +30,29 @@ function readWhole(req: IncomingMessage, max: number): Promise<Buffer | undefine
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= max) {
         chunks.push(chunk);
         return;
       }
+      settled = true;
       req.off("data", onData);
       req.pause();
       resolve(undefined);
     };
     req.on("data", onData);
-    req.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once("end", () => {
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
     req.once("error", reject);
     // A sender that hangs up mid-body: nothing to answer, but the request must not stay "in flight".
-    req.once("close", () => reject(new Error("the sender closed the connection before the body ended")));
+    // "close" follows every "end" too: only make the Error (and its stack) when it means something.
+    req.once("close", () => {
+      if (!settled) reject(new Error("the sender closed the connection before the body ended"));
+    });
   });
 }
 
