@@ -155,6 +155,9 @@ async function serve(
   const durable =
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
+  const seen = new SeenIds(settings.dataDir);
+  // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
+  cleanup.push(() => seen.flush());
   const pipeline = new Pipeline({
     provider: settings.provider,
     describer: settings.provider ?? getProvider("none"),
@@ -164,7 +167,7 @@ async function serve(
     forwarder,
     durable,
     saveDir: settings.saveDir,
-    seen: new SeenIds(settings.dataDir),
+    seen,
     maxBody: settings.maxBody,
     now: io.now,
     tunnelUrl: () => tunnel?.url,

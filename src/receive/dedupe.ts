@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.js";
 
 /** How many ids are remembered; older ones are forgotten at the next start. */
@@ -13,6 +13,9 @@ export class SeenIds {
   private readonly seen = new Set<string>();
   private readonly path: string;
   private broken = false;
+  /** Ids seen but not appended to the file yet. */
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(dir: string) {
     this.path = join(dir, "seen-ids.txt");
@@ -45,10 +48,31 @@ export class SeenIds {
     return duplicate;
   }
 
+  /**
+   * New ids are appended in batches (at most 100 ms late, and on flush()): one write for many
+   * requests instead of a mkdir, an open, a write and a close for each one.
+   */
   private persist(keys: string[]): void {
+    for (const key of keys) this.pending.push(key);
+    this.timer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /** Writes the ids not on disk yet. Called on the way out, so that the next run knows them. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.broken) return;
+    const text = `${this.pending.join("\n")}\n`;
+    this.pending = [];
     try {
-      mkdirSync(join(this.path, ".."), { recursive: true });
-      appendFileSync(this.path, `${keys.join("\n")}\n`);
+      try {
+        appendFileSync(this.path, text);
+      } catch (error) {
+        // The data dir went away (or never was): make it, as before, and try once more.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        mkdirSync(dirname(this.path), { recursive: true });
+        appendFileSync(this.path, text);
+      }
     } catch {
       // Duplicate marking is a convenience: a read-only data dir must not stop webhooks arriving.
       this.broken = true;
