@@ -35,7 +35,9 @@ export class Outbox {
   /** A request that is already on disk. */
   enqueue(entry: OutboxEntry): void {
     this.queue.push(entry);
-    this.poke();
+    // Wake the worker only when it was idle: behind a failing head, an arrival must not cut the
+    // retry wait short (that would hammer a target that is down and run through the schedule).
+    if (this.queue.length === 1) this.poke();
   }
 
   private poke(): void {

@@ -73,6 +73,8 @@ export const slack: Provider = {
   },
 
   handshake(request: ReceivedRequest): HandshakeAnswer | undefined {
+    // Handshakes are POSTs. A GET that merely looks like one must not pass as an unsigned handshake.
+    if (request.method !== "POST") return undefined;
     // Slack's certificate check: a signed-less POST with ssl_check=1 that only wants a 200.
     if (new URLSearchParams(utf8.decode(request.body)).get("ssl_check") === "1") {
       return { status: 200, headers: { "content-type": "text/plain" }, body: "" };

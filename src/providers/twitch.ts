@@ -112,6 +112,8 @@ export const twitch: Provider = {
   },
 
   handshake(request: ReceivedRequest): HandshakeAnswer | undefined {
+    // Handshakes are POSTs. A GET that merely looks like one must not pass as an unsigned handshake.
+    if (request.method !== "POST") return undefined;
     if (request.headers.get(TYPE) !== "webhook_callback_verification") return undefined;
     const challenge = field(tryJson(request.body), "challenge");
     if (challenge === undefined) return undefined;
