@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, ftruncateSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.js";
@@ -129,8 +129,10 @@ export class Journal {
     if (this.closed) return;
     const line = `${JSON.stringify({ t: "d", seq })}\n`;
     try {
-      writeSync(this.handle.fd, line);
-      this.bytes += line.length;
+      const written = writeSync(this.handle.fd, line);
+      // A short write (disk full) would leave half a line for the next append to glue onto: cut it.
+      if (written < line.length) ftruncateSync(this.handle.fd, this.bytes);
+      else this.bytes += written;
     } catch {
       // The next start redelivers it: a duplicate, not a loss.
     }
@@ -157,15 +159,28 @@ export class Journal {
       this.buffer = [];
       this.waiters = [];
       try {
-        await this.handle.write(data);
+        await this.writeAll(Buffer.from(data));
         await this.handle.datasync();
         this.bytes += Buffer.byteLength(data);
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
+        // Not all on disk: nobody in this batch gets a 202. Cut the partial tail so the next append
+        // starts on a clean line instead of gluing onto half a record.
+        await this.handle.truncate(this.bytes).catch(() => undefined);
         for (const waiter of waiters) waiter.reject(error);
       }
     }
     this.flushing = undefined;
+  }
+
+  /** FileHandle.write may write less than asked (a full disk): a short write must not pass for success. */
+  private async writeAll(data: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+      if (bytesWritten <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
+      offset += bytesWritten;
+    }
   }
 
   /** Nothing pending: start the file over so a long session does not grow it forever. */

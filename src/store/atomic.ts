@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -10,11 +10,20 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(temp, "w", 0o600);
   try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    // writeFileSync on a descriptor loops over short writes and throws on a full disk, so a truncated
+    // temp file is never renamed over a good one.
+    writeFileSync(fd, data);
     fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Nothing to clean up.
+    }
+    throw error;
   }
+  closeSync(fd);
   renameSync(temp, path);
   fsyncDir(dirname(path));
 }
