@@ -137,8 +137,8 @@ type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 const splitCache = new Map<string, { origin: string; path: string }>();
 
-/** origin and path+query of a URL, parsed once per distinct URL. */
-function splitUrl(href: string): { origin: string; path: string } {
+/** origin and path+query of a URL, parsed once per distinct URL (replay uses it too). */
+export function splitUrl(href: string): { origin: string; path: string } {
   let found = splitCache.get(href);
   if (!found) {
     const url = new URL(href);

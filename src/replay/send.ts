@@ -1,4 +1,5 @@
 import { Agent } from "undici";
+import { splitUrl } from "../deliver/forward.js";
 import type { OutgoingRequest } from "./build.js";
 
 /** What came back, or why nothing did. Never thrown: a dead target is a failed request, not a crash. */
@@ -76,20 +77,6 @@ function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () 
       handler as unknown as Parameters<Agent["dispatch"]>[1],
     );
   });
-}
-
-const splitCache = new Map<string, { origin: string; path: string }>();
-
-/** origin and path+query of a URL, parsed once per distinct URL. */
-function splitUrl(href: string): { origin: string; path: string } {
-  let found = splitCache.get(href);
-  if (!found) {
-    const url = new URL(href);
-    found = { origin: url.origin, path: `${url.pathname}${url.search}` };
-    if (splitCache.size >= 1000) splitCache.clear();
-    splitCache.set(href, found);
-  }
-  return found;
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
