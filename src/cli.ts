@@ -26,7 +26,16 @@ function version(): string {
 }
 
 /** Every command's options, plus the program's (--config, --no-color, --debug). */
-export type CommandOptions = Record<string, unknown> & { json?: boolean; color?: boolean; debug?: boolean };
+export type CommandOptions = Record<string, unknown> & {
+  json?: boolean;
+  color?: boolean;
+  debug?: boolean;
+  /**
+   * Options whose value came from hook.config.json. A command with its own environment variables
+   * (STRIPE_API_KEY for --api-key) lets those win over the file: flag > environment > config.
+   */
+  configured?: string[];
+};
 
 type Runner = (args: string[], options: CommandOptions, io: Io) => Promise<number | undefined>;
 
@@ -242,13 +251,15 @@ function applyConfig(program: Command, cmd: Command, io: Io, phase: "before" | "
     }
     const repeatable = option.parseArg === (collect as unknown);
     if (repeatable !== (phase === "after")) continue;
+    // "no-tunnel": true means tunnel = false; the attribute name itself ("tunnel") takes the value as is.
+    const negated = option.negate && key === option.long?.slice(2);
     const name = option.attributeName();
     const source = cmd.getOptionValueSource(name);
     if (source !== undefined && source !== "default") continue;
     const normalised = repeatable
       ? (Array.isArray(value) ? value : [value]).map(String)
       : typeof value === "boolean"
-        ? value
+        ? value !== negated
         : String(value);
     cmd.setOptionValueWithSource(name, normalised, "config");
   }
@@ -305,7 +316,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const program = buildProgram(io, async (_name, run, args, cmd) => {
     applyConfig(program, cmd, io, "after");
     resolveSecrets(cmd, io);
-    const options: CommandOptions = { ...program.opts(), ...cmd.opts() };
+    const configured = cmd.options
+      .map((o) => o.attributeName())
+      .filter((name) => cmd.getOptionValueSource(name) === "config");
+    const options: CommandOptions = { ...program.opts(), ...cmd.opts(), configured };
     debug = options.debug === true;
     exitCode = (await run(args, options, io)) ?? Exit.ok;
   });

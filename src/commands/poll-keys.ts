@@ -17,12 +17,23 @@ export function apiKey(options: CommandOptions, io: Io, variables: string[], wha
 }
 
 export function optionalKey(options: CommandOptions, io: Io, variables: string[]): string | undefined {
-  const given = options.apiKey as string | undefined;
-  if (given !== undefined && given.trim() !== "") return given.trim();
-  return variables
+  return fromFlagEnvOrConfig(options, "apiKey", io, variables);
+}
+
+/** flag > the provider's environment variable > hook.config.json, as everywhere else. */
+export function fromFlagEnvOrConfig(
+  options: CommandOptions,
+  name: string,
+  io: Io,
+  variables: string[],
+): string | undefined {
+  const given = (options[name] as string | undefined)?.trim();
+  const fromEnv = variables
     .map((v) => io.env[v])
     .find((v) => v !== undefined && v.trim() !== "")
     ?.trim();
+  if (given && !options.configured?.includes(name)) return given;
+  return fromEnv ?? (given || undefined);
 }
 
 /** Signs with the provider module, so the app's own verification runs unchanged. No --secret: unsigned. */

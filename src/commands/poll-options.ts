@@ -9,7 +9,7 @@ import type { Source } from "../poll/types.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
 import { durationOption, parseHeaderFlags, secretsFrom, urlOption } from "./common.js";
-import { apiKey, optionalKey, secretWarnings, signer } from "./poll-keys.js";
+import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from "./poll-keys.js";
 
 export interface PollSetup {
   provider: string;
@@ -159,7 +159,7 @@ function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefine
 
 function liqpaySetup(options: CommandOptions, io: Io, apiBase: string | undefined): Built {
   const privateKey = apiKey(options, io, ["LIQPAY_PRIVATE_KEY"], "LiqPay private");
-  const publicKey = (options.publicKey as string | undefined) ?? io.env.LIQPAY_PUBLIC_KEY;
+  const publicKey = fromFlagEnvOrConfig(options, "publicKey", io, ["LIQPAY_PUBLIC_KEY"]);
   if (!publicKey) throw new UsageError("poll: liqpay needs --public-key (or LIQPAY_PUBLIC_KEY)");
   const orders = ((options.order as string[] | undefined) ?? [])
     .flatMap((o) => o.split(","))
