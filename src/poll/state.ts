@@ -51,7 +51,9 @@ export class PollState {
   static load(path: string, provider: string, source: string): PollState {
     const data = existsSync(path) ? readState(path, provider, source) : emptyState(provider, source);
     const state = new PollState(path, data, existsSync(path) || existsSync(`${path}.journal`));
-    state.replayJournal();
+    // Fold a replayed journal in at once: appending to it would glue new entries onto a torn last line,
+    // and a second crash would then leave that damage in the middle of the file.
+    if (state.replayJournal()) state.save();
     return state;
   }
 
@@ -102,8 +104,9 @@ export class PollState {
     }
   }
 
-  private replayJournal(): void {
-    if (!existsSync(this.journalPath)) return;
+  /** Applies the journal left by a run that did not finish; true when there was one. */
+  private replayJournal(): boolean {
+    if (!existsSync(this.journalPath)) return false;
     const lines = readFileSync(this.journalPath, "utf8").split("\n");
     for (const [index, line] of lines.entries()) {
       if (line.trim() === "") continue;
@@ -117,6 +120,7 @@ export class PollState {
         }
       }
     }
+    return true;
   }
 }
 

@@ -35,6 +35,18 @@ describe("poll state", () => {
     expect(() => PollState.load(path, "stripe", "events")).toThrow(/journal line 1 is not valid JSON/);
   });
 
+  it("after a torn journal, new entries never glue onto it: a second crash loses nothing", () => {
+    const path = join(tempDir(), "s.json");
+    writeFileSync(`${path}.journal`, '{"id":"a","cursor":"a"}\n{"id":"b","cur');
+    const second = PollState.load(path, "stripe", "events");
+    second.record({ id: "c", cursor: "c" });
+    // Killed again before saving: the next start must read both runs' entries.
+    const third = PollState.load(path, "stripe", "events");
+    expect(third.data.cursor).toBe("c");
+    expect(third.seen("a")).toBe(true);
+    expect(third.seen("c")).toBe(true);
+  });
+
   it("remembers at most the last 10,000 delivered ids", () => {
     const path = join(tempDir(), "s.json");
     const state = PollState.load(path, "http", "x");
