@@ -33,14 +33,45 @@ export function acquireLock(path: string, options: LockOptions): () => void {
     const holder = readHolder(path);
     if (holder === "gone") continue;
     if (holder === undefined ? !tornAndOld(path, now()) : holds(holder)) throw held(holder);
-    // The holder is dead: remove its lock and race for a fresh one (O_EXCL decides who wins).
-    try {
-      unlinkSync(path);
-    } catch {
-      // Another run took it over first; the next create attempt will tell.
-    }
+    removeStale(path, holder, now());
   }
   throw held(undefined);
+}
+
+/**
+ * Removes a dead holder's lock under a short-lived second lock. Without it, two starters that both
+ * read the dead holder could each remove a lock: the second would remove the first one's fresh lock,
+ * and both would run.
+ */
+function removeStale(path: string, stale: Holder | undefined, now: Date): void {
+  const mutex = `${path}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(mutex, "wx", 0o600);
+  } catch {
+    // Someone is taking over right now; a takeover lock older than the grace is a crashed one.
+    if (tornAndOld(mutex, now)) unlinkSafe(mutex);
+    return;
+  }
+  closeSync(fd);
+  try {
+    const current = readHolder(path);
+    const same =
+      typeof current === "object" && stale !== undefined
+        ? current.pid === stale.pid && current.startedAt === stale.startedAt
+        : current === undefined && stale === undefined;
+    if (same) unlinkSafe(path);
+  } finally {
+    unlinkSafe(mutex);
+  }
+}
+
+function unlinkSafe(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 function tryCreate(path: string, holder: Holder): boolean {

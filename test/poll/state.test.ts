@@ -88,6 +88,19 @@ describe("poll lock", () => {
     mine();
   });
 
+  it("takes a dead holder's lock over only under the takeover lock, so two starters cannot both win", () => {
+    const path = join(tempDir(), "l.lock");
+    writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "then" }));
+    // Another starter is in the middle of taking over: this one must not remove the lock too.
+    writeFileSync(`${path}.takeover`, "");
+    expect(() => acquireLock(path)).toThrow(/another hook poll is running/);
+    // A takeover lock left by a crash is cleared after the grace period.
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.takeover`, old, old);
+    acquireLock(path)();
+    expect(existsSync(`${path}.takeover`)).toBe(false);
+  });
+
   it("takes over a lock whose pid now belongs to a process started after it was written (a reboot)", () => {
     const path = join(tempDir(), "l.lock");
     writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
