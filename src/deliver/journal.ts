@@ -186,10 +186,15 @@ export class Journal {
   /** Nothing pending: start the file over so a long session does not grow it forever. */
   private async reset(): Promise<void> {
     const header = `${JSON.stringify({ t: "h", next: this.nextSeq })}\n`;
-    await this.handle.truncate(0);
-    await this.handle.write(header);
-    await this.handle.datasync();
-    this.bytes = Buffer.byteLength(header);
+    // Replaced, not truncated: a crash between truncate and write would leave an empty file, and the
+    // next start would count sequence numbers from 1 again.
+    await this.handle.close();
+    try {
+      writeFileAtomic(this.path, header);
+      this.bytes = Buffer.byteLength(header);
+    } finally {
+      this.handle = await open(this.path, "a");
+    }
   }
 
   /** Waits for every write to reach the disk, then closes. Idempotent. */
