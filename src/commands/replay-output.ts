@@ -27,7 +27,7 @@ export class ReplayRenderer {
 
   result(result: ReplayResult, done: number, total: number): void {
     if (this.out.json) {
-      this.batch.add(JSON.stringify({ kind: "result", ...result }));
+      this.batch.add(JSON.stringify(resultLine(result)));
       return;
     }
     this.clearProgress();
@@ -102,4 +102,29 @@ class LineBatch {
     this.lines = [];
     this.size = 0;
   }
+}
+
+/**
+ * The --json result line: the same keys in the same order as `{ kind: "result", ...result }`, built
+ * as one literal so every line has the same shape (spreading made a fresh dictionary-mode object per line).
+ */
+function resultLine(r: ReplayResult) {
+  return {
+    kind: "result",
+    index: r.index,
+    file: r.file,
+    provider: r.provider,
+    event: r.event,
+    eventId: r.eventId,
+    deliveryId: r.deliveryId,
+    attempt: r.attempt,
+    method: r.method,
+    url: r.url,
+    status: r.status,
+    latencyMs: r.latencyMs,
+    pass: r.pass,
+    expected: r.expected,
+    error: r.error,
+    answerStart: r.answerStart,
+  };
 }

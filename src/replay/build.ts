@@ -67,18 +67,43 @@ export interface BuildInput {
   secret: string | undefined;
   to: URL;
   edits: Edit[];
-  /** --header values: set last, so a test can also override a signature header on purpose. */
-  extraHeaders: Headers;
+  /**
+   * --header values: set last, so a test can also override a signature header on purpose. Pairs
+   * (the Headers' own entries, taken once) spare a long replay iterating a Headers per request.
+   */
+  extraHeaders: Headers | readonly (readonly [string, string])[];
   now: Date;
   deliveryId: string;
 }
 
+/**
+ * The signature headers to drop, lower-cased: one set per provider (and per --provider override's
+ * alsoDrop list, which prepare shares between a fixture's sends), not one per request.
+ */
+const dropCache = new WeakMap<Provider, WeakMap<readonly string[], Set<string>>>();
+const NO_DROP: readonly string[] = [];
+
+function dropSet(provider: Provider, alsoDrop: readonly string[] = NO_DROP): Set<string> {
+  let byList = dropCache.get(provider);
+  if (!byList) {
+    byList = new WeakMap();
+    dropCache.set(provider, byList);
+  }
+  let drop = byList.get(alsoDrop);
+  if (!drop) {
+    drop = new Set([...provider.signatureHeaders, ...alsoDrop].map((h) => h.toLowerCase()));
+    byList.set(alsoDrop, drop);
+  }
+  return drop;
+}
+
 function baseHeaders(input: BuildInput): Record<string, string> {
-  const drop = new Set(
-    [...input.provider.signatureHeaders, ...(input.alsoDrop ?? [])].map((h) => h.toLowerCase()),
-  );
+  const drop = dropSet(input.provider, input.alsoDrop);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.fixture.headers)) {
+  const fixtureHeaders = input.fixture.headers;
+  for (const name in fixtureHeaders) {
+    if (!Object.hasOwn(fixtureHeaders, name)) continue;
+    const value = fixtureHeaders[name] as string;
     const key = name.toLowerCase();
     // A redacted credential cannot be replayed; sending "[redacted]" would only confuse the app.
     if (TRANSPORT_HEADERS.has(key) || drop.has(key) || value === REDACTED) continue;
@@ -121,9 +146,7 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
     const pass = decodeURIComponent(input.to.password);
     headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
   }
-  input.extraHeaders.forEach((value, name) => {
-    headers[name.toLowerCase()] = value;
-  });
+  for (const [name, value] of input.extraHeaders) headers[name.toLowerCase()] = value;
   return { method: input.fixture.method, url, headers, body: signedBody };
 }
 

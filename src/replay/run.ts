@@ -3,7 +3,7 @@ import type { Provider } from "../providers/types.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 import { buildRequest, displayUrl } from "./build.js";
 import type { Expectation } from "./expect.js";
-import type { Answer, Sender } from "./send.js";
+import type { Sender } from "./send.js";
 
 /** One fixture and how to sign it. The body has already had --set applied. */
 export interface ReplayJob {
@@ -70,28 +70,13 @@ export interface ReplayDeps {
   stop?: Promise<void>;
 }
 
-function resultOf(job: ReplayJob, index: number, attempt: number, deliveryId: string, expect: Expectation) {
-  return (method: string, url: string, answer: Answer): ReplayResult => ({
-    index,
-    file: job.fixture.file,
-    provider: job.provider.name,
-    event: job.fixture.event,
-    eventId: job.fixture.id,
-    deliveryId,
-    attempt,
-    method,
-    url,
-    status: answer.status,
-    latencyMs: Math.round(answer.latencyMs * 10) / 10,
-    pass: answer.status !== undefined && expect.matches(answer.status),
-    expected: expect.text,
-    error: answer.error,
-    answerStart: answer.bodyStart,
-  });
-}
-
 /** Builds, signs (for this moment) and sends the request at `position`, and judges the answer. */
-async function sendJob(plan: ReplayPlan, deps: ReplayDeps, position: number): Promise<ReplayResult> {
+async function sendJob(
+  plan: ReplayPlan,
+  deps: ReplayDeps,
+  position: number,
+  extraHeaders: readonly (readonly [string, string])[],
+): Promise<ReplayResult> {
   const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
   const attempt = (position % plan.repeat) + 1;
   const deliveryId = job.deliveryId ?? randomUUID();
@@ -102,18 +87,28 @@ async function sendJob(plan: ReplayPlan, deps: ReplayDeps, position: number): Pr
     secret: job.secret,
     to: plan.to,
     edits: [],
-    extraHeaders: plan.extraHeaders,
+    extraHeaders,
     now: deps.now(),
     deliveryId,
   });
   const answer = await deps.sender.send(req, plan.timeoutMs);
-  return resultOf(
-    job,
-    position + 1,
-    attempt,
+  return {
+    index: position + 1,
+    file: job.fixture.file,
+    provider: job.provider.name,
+    event: job.fixture.event,
+    eventId: job.fixture.id,
     deliveryId,
-    plan.expect,
-  )(req.method, displayUrl(req.url), answer);
+    attempt,
+    method: req.method,
+    url: displayUrl(req.url),
+    status: answer.status,
+    latencyMs: Math.round(answer.latencyMs * 10) / 10,
+    pass: answer.status !== undefined && plan.expect.matches(answer.status),
+    expected: plan.expect.text,
+    error: answer.error,
+    answerStart: answer.bodyStart,
+  };
 }
 
 /** Sends every job `repeat` times, `concurrency` at a time; each request is signed just before it goes. */
@@ -124,6 +119,8 @@ export async function runReplay(
   const total = plan.jobs.length * plan.repeat;
   const results: ReplayResult[] = new Array(total);
   const started = deps.clock();
+  // The same entries Headers.forEach gives (lower-case names), taken once rather than per request.
+  const extraHeaders = [...plan.extraHeaders];
   let next = 0;
   let done = 0;
   let stopped = false;
@@ -133,7 +130,7 @@ export async function runReplay(
   const worker = async (): Promise<void> => {
     while (!stopped && next < total) {
       const position = next++;
-      const result = await sendJob(plan, deps, position);
+      const result = await sendJob(plan, deps, position, extraHeaders);
       results[position] = result;
       done++;
       deps.onResult?.(result, done, total);

@@ -44,26 +44,6 @@ function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () 
   const url = splitUrl(req.url);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Promise((resolve) => {
-    let status: number | undefined;
-    let kept = "";
-    const handler = {
-      onConnect() {},
-      onHeaders(statusCode: number) {
-        status = statusCode;
-        return true;
-      },
-      // The whole answer is read (so the connection can be reused) but only its start is kept.
-      onData(chunk: Buffer) {
-        if (kept.length < BODY_KEEP) kept += chunk.toString("utf8", 0, BODY_KEEP - kept.length);
-        return true;
-      },
-      onComplete() {
-        resolve({ status, latencyMs: now() - started, bodyStart: kept });
-      },
-      onError(error: Error) {
-        resolve({ latencyMs: now() - started, error: describeError(error, timeoutMs) });
-      },
-    };
     agent.dispatch(
       {
         origin: url.origin,
@@ -74,9 +54,46 @@ function sendOne(agent: Agent, req: OutgoingRequest, timeoutMs: number, now: () 
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       },
-      handler as unknown as Parameters<Agent["dispatch"]>[1],
+      new AnswerHandler(resolve, started, timeoutMs, now) as unknown as Parameters<Agent["dispatch"]>[1],
     );
   });
+}
+
+/**
+ * The dispatch handler: one small object per request with its methods on the prototype, rather
+ * than five fresh closures per request.
+ */
+class AnswerHandler {
+  private status: number | undefined;
+  private kept = "";
+
+  constructor(
+    private readonly resolve: (answer: Answer) => void,
+    private readonly started: number,
+    private readonly timeoutMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  onConnect(): void {}
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  // The whole answer is read (so the connection can be reused) but only its start is kept.
+  onData(chunk: Buffer): boolean {
+    if (this.kept.length < BODY_KEEP) this.kept += chunk.toString("utf8", 0, BODY_KEEP - this.kept.length);
+    return true;
+  }
+
+  onComplete(): void {
+    this.resolve({ status: this.status, latencyMs: this.now() - this.started, bodyStart: this.kept });
+  }
+
+  onError(error: Error): void {
+    this.resolve({ latencyMs: this.now() - this.started, error: describeError(error, this.timeoutMs) });
+  }
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
