@@ -35,18 +35,27 @@ const TRANSPORT_HEADERS = new Set([
  * built-in samples) means "exactly --to", so `hook trigger --to http://app/webhooks` hits /webhooks.
  */
 export function targetUrl(to: URL, fixturePath: string): string {
-  const key = `${to.href}\n${fixturePath}`;
-  let found = urlCache.get(key);
+  const href = to.href;
+  let byPath = urlCache.get(href);
+  if (byPath === undefined) {
+    if (urlCache.size >= 100) urlCache.clear();
+    byPath = new Map();
+    urlCache.set(href, byPath);
+  }
+  let found = byPath.get(fixturePath);
   if (found === undefined) {
     found = joinUrl(to, fixturePath);
-    if (urlCache.size >= 1000) urlCache.clear();
-    urlCache.set(key, found);
+    if (byPath.size >= 1000) byPath.clear();
+    byPath.set(fixturePath, found);
   }
   return found;
 }
 
-/** A replay of thousands of fixtures has a handful of distinct paths: parse each URL once. */
-const urlCache = new Map<string, string>();
+/**
+ * A replay of thousands of fixtures has a handful of distinct paths: parse each URL once. Keyed by
+ * --to's href, then the path (two lookups of strings whose hashes are cached, no key string built).
+ */
+const urlCache = new Map<string, Map<string, string>>();
 
 function joinUrl(to: URL, fixturePath: string): string {
   const url = new URL(to.href);
@@ -83,7 +92,9 @@ export interface BuildInput {
 const dropCache = new WeakMap<Provider, WeakMap<readonly string[], Set<string>>>();
 const NO_DROP: readonly string[] = [];
 
-function dropSet(provider: Provider, alsoDrop: readonly string[] = NO_DROP): Set<string> {
+function dropSet(provider: Provider, also: readonly string[] | undefined): Set<string> {
+  // prepare gives each job its own empty list when there is no override: all of them are one key.
+  const alsoDrop = also === undefined || also.length === 0 ? NO_DROP : also;
   let byList = dropCache.get(provider);
   if (!byList) {
     byList = new WeakMap();
@@ -137,8 +148,16 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
     };
     // LiqPay-style schemes carry the signature inside the body: that body is the one sent and signed.
     signedBody = input.provider.signBody?.(signInput) ?? body;
-    const signed = input.provider.sign({ ...signInput, body: signedBody });
-    for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
+    const signed = input.provider.sign({
+      body: signedBody,
+      secret: signInput.secret,
+      timestamp: signInput.timestamp,
+      deliveryId: signInput.deliveryId,
+      url,
+    });
+    for (const name in signed) {
+      if (Object.hasOwn(signed, name)) headers[name.toLowerCase()] = signed[name] as string;
+    }
   }
   // user:pass@ in --to: the HTTP client would drop it silently, so it becomes Basic auth.
   if ((input.to.username || input.to.password) && !headers.authorization) {
