@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LocalServer } from "../../helpers/local-server.js";
 import type { FakeReply } from "./fake-stripe-api.js";
 
 export interface GithubEventLike {
@@ -19,27 +19,12 @@ export interface GithubEventLike {
  * a Link rel="next" header, at most 300 events, an ETag that a matching If-None-Match turns into
  * a 304 (with no body), and X-Poll-Interval.
  */
-export class FakeGithubApi {
+export class FakeGithubApi extends LocalServer {
   readonly events: GithubEventLike[] = [];
   readonly requests: { url: string; ifNoneMatch?: string; authorization?: string; at: number }[] = [];
   readonly failures: FakeReply[] = [];
   pollInterval = 60;
-  private server: Server = createServer((req, res) => this.handle(req, res));
   private nextId = 30_000_000_000;
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 
   add(count: number, type = "PushEvent", createdAt?: string): GithubEventLike[] {
     const added: GithubEventLike[] = [];
@@ -69,7 +54,7 @@ export class FakeGithubApi {
     return added;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const ifNoneMatch = req.headers["if-none-match"];
     this.requests.push({
       url: req.url ?? "",

@@ -1,39 +1,26 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LocalServer } from "../../helpers/local-server.js";
 
 /**
  * A stand-in for LiqPay's POST /api/request (action "status"): a form with data (base64 JSON) and
  * signature = base64(sha1(private_key + data + private_key)), checked as LiqPay documents; answers
  * the order's current status, or LiqPay-style errors.
  */
-export class FakeLiqpayApi {
+export class FakeLiqpayApi extends LocalServer {
   readonly statuses = new Map<string, string>();
   readonly requests: Record<string, unknown>[] = [];
   /** The exact bytes of the last answer per order, to compare with what was delivered. */
   readonly answers = new Map<string, string>();
-  private server: Server = createServer((req, res) => void this.handle(req, res));
 
   constructor(
     readonly publicKey: string,
     readonly privateKey: string,
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  ) {
+    super();
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));

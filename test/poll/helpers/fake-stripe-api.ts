@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LocalServer } from "../../helpers/local-server.js";
 
 export interface FakeReply {
   status: number;
@@ -20,29 +20,14 @@ export interface StripeEventLike {
  * returns older objects, `ending_before` the newer ones adjacent to the cursor; `limit` 1-100
  * (default 10); `has_more`; `created[gte]`. Events are added oldest first.
  */
-export class FakeStripeApi {
+export class FakeStripeApi extends LocalServer {
   readonly events: StripeEventLike[] = [];
   readonly calls: string[] = [];
   readonly authHeaders: (string | undefined)[] = [];
   /** Answers to give before the real ones (429, 500 …), one per request. */
   readonly failures: FakeReply[] = [];
   key = "sk_test_fake";
-  private server: Server = createServer((req, res) => this.handle(req, res));
   private clock = 1_700_000_000;
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 
   /** Adds `count` events, each one second after the previous. */
   add(count: number, type = "payment_intent.succeeded", created?: number): StripeEventLike[] {
@@ -63,7 +48,7 @@ export class FakeStripeApi {
     return added;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.calls.push(req.url ?? "");
     this.authHeaders.push(req.headers.authorization);
     const failure = this.failures.shift();
