@@ -60,6 +60,11 @@ export interface HandshakeAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * The provider sends this handshake without a signature (WebSub's verification-of-intent GET), so
+   * it is answered or forwarded unverified. Any other handshake must verify first.
+   */
+  unsigned?: true;
 }
 
 export interface Provider {

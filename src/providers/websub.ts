@@ -57,9 +57,11 @@ export function websubProvider(options: ProviderOptions = {}): Provider {
       const mode = query.get("hub.mode");
       const challenge = query.get("hub.challenge");
       // "denied" carries no challenge: the hub refused; a 200 acknowledges it.
-      if (mode === "denied") return { status: 200, headers: { "content-type": "text/plain" }, body: "" };
+      const text = { "content-type": "text/plain" };
+      if (mode === "denied") return { status: 200, headers: text, body: "", unsigned: true };
       if ((mode !== "subscribe" && mode !== "unsubscribe") || challenge === null) return undefined;
-      return { status: 200, headers: { "content-type": "text/plain" }, body: challenge };
+      // The spec's GET carries no signature: the hub proves nothing, it only asks.
+      return { status: 200, headers: text, body: challenge, unsigned: true };
     },
   };
 }

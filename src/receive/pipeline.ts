@@ -123,7 +123,8 @@ export class Pipeline {
     const request = { method: incoming.method, url: incoming.path, headers, body: incoming.body };
     const answer = provider.handshake(request);
     if (!answer) return undefined;
-    const unsigned = incoming.method === "GET" || incoming.method === "HEAD";
+    // Only the provider knows which of its handshakes carry no signature; the method proves nothing.
+    const unsigned = answer.unsigned === true;
     if (this.options.forwarder) return { unsigned };
     const verification = unsigned ? undefined : this.verify(incoming, headers);
     if (verification && !verification.ok) return undefined;

@@ -56,6 +56,7 @@ describe("websub", () => {
       status: 200,
       headers: { "content-type": "text/plain" },
       body: "abc123",
+      unsigned: true,
     });
     expect(get("/yt?hub.mode=unsubscribe&hub.challenge=z")?.body).toBe("z");
     expect(get("/yt")).toBeUndefined();
