@@ -236,8 +236,7 @@ export function buildProgram(
  * environment gave one: commander would otherwise append a flag's value to the file's instead of
  * replacing it.
  */
-function applyConfig(program: Command, cmd: Command, io: Io, phase: "before" | "after"): void {
-  const loaded = loadConfig(io.cwd, program.opts().config as string | undefined);
+function applyConfig(program: Command, cmd: Command, loaded: LoadedConfig, phase: "before" | "after"): void {
   if (!loaded) return;
   if (phase === "before") checkSections(program, loaded.path, Object.keys(loaded.config));
   const section = loaded.config[cmd.name()] ?? {};
@@ -264,6 +263,8 @@ function applyConfig(program: Command, cmd: Command, io: Io, phase: "before" | "
     cmd.setOptionValueWithSource(name, normalised, "config");
   }
 }
+
+type LoadedConfig = ReturnType<typeof loadConfig>;
 
 function checkSections(program: Command, path: string, sections: string[]): void {
   const known = new Set(program.commands.map((c) => c.name()));
@@ -313,8 +314,9 @@ function printError(io: Io, error: unknown, debug: boolean): number {
 export async function main(argv: string[], io: Io): Promise<number> {
   let exitCode: number = Exit.ok;
   let debug = argv.includes("--debug");
+  let loaded: LoadedConfig;
   const program = buildProgram(io, async (_name, run, args, cmd) => {
-    applyConfig(program, cmd, io, "after");
+    applyConfig(program, cmd, loaded, "after");
     resolveSecrets(cmd, io);
     const configured = cmd.options
       .map((o) => o.attributeName())
@@ -323,7 +325,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     debug = options.debug === true;
     exitCode = (await run(args, options, io)) ?? Exit.ok;
   });
-  program.hook("preSubcommand", (_program, subcommand) => applyConfig(program, subcommand, io, "before"));
+  // Read once, when the program's own options (--config) are known, before the subcommand parses.
+  program.hook("preSubcommand", (_program, subcommand) => {
+    loaded = loadConfig(io.cwd, program.opts().config as string | undefined);
+    applyConfig(program, subcommand, loaded, "before");
+  });
   try {
     if (argv.length <= 2) {
       program.outputHelp();
