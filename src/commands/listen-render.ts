@@ -1,4 +1,5 @@
-import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../receive/events.js";
+import { requestJson } from "../events/json.js";
+import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../events/types.js";
 import { plain } from "../tunnel/log.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
@@ -16,31 +17,6 @@ function shortId(id: string | undefined): string {
 
 function ms(value: number): string {
   return formatDuration(Math.max(0, value));
-}
-
-/** --json shape of a request: stable keys, no body (it can be megabytes), no header values. */
-function requestJson(r: RequestRecord): Record<string, unknown> {
-  return {
-    n: r.n,
-    time: r.receivedAt.toISOString(),
-    method: r.method,
-    path: r.path,
-    provider: r.provider,
-    event: r.event ?? null,
-    id: r.eventId ?? null,
-    deliveryId: r.deliveryId ?? null,
-    verified: r.verification ? r.verification.ok : null,
-    reason: r.verification && !r.verification.ok ? r.verification.reason : undefined,
-    outcome: r.outcome,
-    status: r.status,
-    targetStatus: r.targetStatus,
-    error: r.error,
-    duplicate: r.duplicate,
-    seq: r.seq,
-    bytes: r.body.length,
-    latencyMs: Math.round(r.latencyMs * 10) / 10,
-    savedAs: r.savedAs,
-  };
 }
 
 /** The terminal subscriber: one human line per event on stderr, or NDJSON on stdout with --json. */

@@ -9,7 +9,7 @@ import { Exit, StartError, UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
-import { type DeliveryRecord, EventBus } from "../receive/events.js";
+import { type DeliveryRecord, EventBus } from "../events/types.js";
 import { eventFilter } from "../receive/filter.js";
 import { type Incoming, Pipeline } from "../receive/pipeline.js";
 import { startReceiver } from "../receive/server.js";

@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from "../receive/events.js";
+import type { DeliveryRecord } from "../events/types.js";
 import type { Forwarder, ForwardResult } from "./forward.js";
 import type { Journal, OutboxEntry } from "./journal.js";
 

@@ -6,7 +6,7 @@ import type { Description, Provider } from "../providers/types.js";
 import { saveFixture } from "../store/fixture-writer.js";
 import { formatDuration, formatSize } from "../units.js";
 import type { SeenIds } from "./dedupe.js";
-import type { EventBus, Outcome, RequestRecord } from "./events.js";
+import type { EventBus, Outcome, RequestRecord } from "../events/types.js";
 import { publicUrl } from "./public-url.js";
 import { errorReply, jsonReply, type Reply } from "./replies.js";
 

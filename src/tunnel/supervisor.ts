@@ -1,4 +1,4 @@
-import type { TunnelRecord } from "../receive/events.js";
+import type { TunnelRecord } from "../events/types.js";
 import { findCloudflared } from "./binary.js";
 import { startTunnel, type Tunnel, TunnelError, type TunnelOptions } from "./tunnel.js";
 

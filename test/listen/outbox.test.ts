@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Forwarder } from "../../src/deliver/forward.js";
 import { Journal } from "../../src/deliver/journal.js";
 import { Outbox } from "../../src/deliver/outbox.js";
-import type { DeliveryRecord } from "../../src/receive/events.js";
+import type { DeliveryRecord } from "../../src/events/types.js";
 import { Target } from "../helpers/target.js";
 
 describe("the outbox worker", () => {

@@ -8,7 +8,7 @@ import { Journal } from "../../src/deliver/journal.js";
 import { getProvider } from "../../src/providers/index.js";
 import type { Provider } from "../../src/providers/types.js";
 import { SeenIds } from "../../src/receive/dedupe.js";
-import { EventBus, type ListenEvent } from "../../src/receive/events.js";
+import { EventBus, type ListenEvent } from "../../src/events/types.js";
 import { eventFilter } from "../../src/receive/filter.js";
 import { Pipeline } from "../../src/receive/pipeline.js";
 import { publicUrl } from "../../src/receive/public-url.js";
