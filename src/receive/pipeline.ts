@@ -2,11 +2,11 @@ import type { Forwarder } from "../deliver/forward.js";
 import { headersFromPairs } from "../deliver/headers.js";
 import type { Journal } from "../deliver/journal.js";
 import type { Outbox } from "../deliver/outbox.js";
+import type { EventBus, Outcome, RequestRecord } from "../events/types.js";
 import type { Description, Provider } from "../providers/types.js";
 import { saveFixture } from "../store/fixture-writer.js";
 import { formatDuration, formatSize } from "../units.js";
 import type { SeenIds } from "./dedupe.js";
-import type { EventBus, Outcome, RequestRecord } from "../events/types.js";
 import { publicUrl } from "./public-url.js";
 import { errorReply, jsonReply, type Reply } from "./replies.js";
 
