@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,14 +37,11 @@ export function distIsStale(projectRoot: string): boolean {
 /** Builds dist/ and records when, so the next run can tell whether it is current. */
 export function buildDist(projectRoot: string): void {
   const started = new Date();
-  execFileSync(
-    process.execPath,
-    [join(projectRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: projectRoot,
-      stdio: "inherit",
-    },
-  );
+  const tsc = createRequire(join(projectRoot, "package.json")).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+    cwd: projectRoot,
+    stdio: "inherit",
+  });
   const stamp = join(projectRoot, "dist", ".build-stamp");
   writeFileSync(stamp, `${started.toISOString()}\n`);
   // The stamp carries the time the build *started*: a source saved during the build stays newer.
