@@ -1,0 +1,83 @@
+/**
+ * The docs are part of the product: a link that leads nowhere, or a flag `--help` shows that no page
+ * explains, is a bug. These tests read the real files and the real `--help` of the built CLI.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, runCli } from "../helpers/cli.js";
+import { brokenLinks, markdownFiles, prose } from "./markdown.js";
+
+/** Where each command's reference lives; any other command `hook X` is expected in docs/X.md. */
+const PAGE: Record<string, string> = {
+  trigger: "docs/replay.md",
+  fixtures: "docs/replay.md",
+  sign: "docs/sign-verify.md",
+  verify: "docs/sign-verify.md",
+  completion: "README.md",
+};
+
+/** The flags in the option column of `--help` (not flags a description merely mentions). */
+function helpFlags(help: string): string[] {
+  const section = help.split(/^Options:\n/m)[1]?.split(/^\S.*:\n/m)[0] ?? "";
+  const flags: string[] = [];
+  for (const line of section.split("\n")) {
+    const term = line.trim().split(/\s{2,}/)[0] ?? "";
+    if (!term.startsWith("-")) continue;
+    for (const [flag] of term.matchAll(/--[a-z][a-z0-9-]*/g)) if (flag !== "--help") flags.push(flag);
+  }
+  return flags;
+}
+
+function helpCommands(help: string): string[] {
+  const section = help.split(/^Commands:\n/m)[1] ?? "";
+  return section
+    .split("\n")
+    .map((line) => /^ {2}([a-z][a-z-]*)/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined && name !== "help");
+}
+
+const mentions = (text: string, flag: string) => new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(text);
+
+describe("docs", () => {
+  it("have no broken relative link in README.md or docs/", () => {
+    const broken = markdownFiles().flatMap(brokenLinks);
+    expect(broken.map((b) => `${b.file}: (${b.link}): ${b.why}`)).toEqual([]);
+  });
+
+  it("mention every flag that --help shows, on the command's own page", async () => {
+    const top = await runCli(["--help"]);
+    const commands = helpCommands(top.stdout);
+    expect(commands).toContain("listen");
+    const everything = markdownFiles()
+      .map((f) => readFileSync(join(ROOT, f), "utf8"))
+      .join("\n");
+    const missing: string[] = [];
+    for (const flag of helpFlags(top.stdout)) {
+      if (!mentions(everything, flag)) missing.push(`hook ${flag}: no page mentions it`);
+    }
+    for (const command of commands) {
+      const page = PAGE[command] ?? `docs/${command}.md`;
+      if (!existsSync(join(ROOT, page))) {
+        missing.push(`hook ${command}: has no page (expected ${page})`);
+        continue;
+      }
+      const text = readFileSync(join(ROOT, page), "utf8");
+      const { stdout } = await runCli([command, "--help"]);
+      for (const flag of helpFlags(stdout)) {
+        if (!mentions(text, flag)) missing.push(`hook ${command} ${flag}: not mentioned in ${page}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("find the broken link and the undocumented flag they are meant to find", () => {
+    // The checks themselves, on known input: a test of the docs that cannot fail proves nothing.
+    expect(
+      helpFlags("Usage: x\n\nOptions:\n  -p, --port <n>  the port; see --host\n  -h, --help  help\n"),
+    ).toEqual(["--port"]);
+    expect(mentions("use `--no-tunnel`", "--tunnel")).toBe(false);
+    expect(mentions("hook listen --port 0", "--port")).toBe(true);
+    expect(prose("a\n```sh\n[x](nowhere.md)\n```\nb")).not.toContain("nowhere");
+  });
+});
