@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
+import { builtinSamples } from "../../src/store/builtin-fixtures.js";
 import { CliProcess, runCli } from "../helpers/cli.js";
 import { type Received, Target } from "../helpers/target.js";
 import { header, tempDir, writeStaleFixture } from "./helpers.js";
@@ -75,7 +76,11 @@ describe("hook trigger and hook fixtures", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.event)).toEqual(["issues.opened", "ping", "pull_request.opened", "push"]);
+    // Every GitHub sample, in file-name order; the list itself grows with fixtures/github/.
+    expect(lines.map((l) => l.event)).toEqual(builtinSamples("github").map((s) => s.event));
+    expect(lines.map((l) => l.event)).toEqual(
+      expect.arrayContaining(["issues.opened", "ping", "pull_request.opened", "push"]),
+    );
     expect(lines.every((l) => l.kind === "fixture" && l.provider === "github")).toBe(true);
     expect((await runCli(["fixtures", "acme"])).code).toBe(2);
   });
