@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveSecretRef } from "../src/config.js";
 import type { HookError } from "../src/errors.js";
-import { formatDuration, parseDuration, parseSchedule, parseSize } from "../src/units.js";
+import { formatDuration, parseDuration, parseSchedule, parseSeconds, parseSize } from "../src/units.js";
 
 describe("durations and sizes", () => {
   it.each([
@@ -11,7 +11,7 @@ describe("durations and sizes", () => {
     ["1h", 3_600_000],
     ["2d", 172_800_000],
     ["1.5s", 1500],
-    ["250", 250],
+    ["0", 0],
   ])("parses %s", (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
@@ -24,6 +24,27 @@ describe("durations and sizes", () => {
       expect((error as HookError).exitCode).toBe(2);
       expect((error as HookError).hint).toContain("30s");
     }
+  });
+
+  it("refuses a bare number other than 0 with a hint, because 300 could be seconds or milliseconds", () => {
+    for (const text of ["300", "1", "0.5", "250"]) {
+      try {
+        parseDuration(text, "--tolerance");
+        expect.unreachable(`${text} was accepted`);
+      } catch (error) {
+        expect((error as HookError).exitCode).toBe(2);
+        expect((error as HookError).message).toBe(`--tolerance: "${text}" has no unit`);
+        expect((error as HookError).hint).toContain(`did you mean ${text}s?`);
+      }
+    }
+    expect(() => parseSchedule("1,5,30", "--retry")).toThrow(/--retry: "1" has no unit/);
+  });
+
+  it("rounds a window in seconds up, so only 0 means off", () => {
+    expect(parseSeconds("0")).toBe(0);
+    expect(parseSeconds("300ms")).toBe(1);
+    expect(parseSeconds("1500ms")).toBe(2);
+    expect(parseSeconds("5m")).toBe(300);
   });
 
   it("parses sizes in binary units", () => {

@@ -11,7 +11,7 @@ import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { durationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
+import { positiveDurationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
 
 /** hook check --to URL --provider P --secret S: the integration checklist against a live endpoint. */
 export async function checkCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
@@ -24,7 +24,10 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   const secret = secrets[0] ?? "";
   const hint = secret ? provider.checkSecret?.(secret) : undefined;
   if (hint) out.warn(`${provider.name}: ${hint}`);
-  const budgetMs = durationOption(options.budget, "--budget") ?? provider.timeoutMs;
+  const budgetMs =
+    options.budget === undefined
+      ? provider.timeoutMs
+      : positiveDurationOption(options.budget, "--budget", "5s");
   const profile = profileFor(provider.name);
   const fixture = baseFixture(options, io, provider, profile.sample);
 

@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
-import { parseDuration } from "../units.js";
+import { parseDuration, parseSeconds } from "../units.js";
 
 /** The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2. */
 export function providerFrom(options: CommandOptions, fallback?: string): Provider {
@@ -99,6 +99,19 @@ export function intOption(value: unknown, flag: string, min = 0): number {
 export function durationOption(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   return parseDuration(String(value), flag);
+}
+
+/** A wait that must end (--timeout, --interval, --budget): 0 would mean "never" to one reader and "at once" to another. */
+export function positiveDurationOption(value: unknown, flag: string, fallback: string): number {
+  const ms = parseDuration(String(value ?? fallback), flag);
+  if (ms <= 0) throw new UsageError(`${flag} must be more than 0`, `for example ${fallback}`);
+  return ms;
+}
+
+/** A window in whole seconds (--tolerance): "0" is off, anything else at least 1 s. */
+export function secondsOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  return parseSeconds(String(value), flag);
 }
 
 /** An http(s) URL, or a usage error that names the flag. */

@@ -17,7 +17,14 @@ import { TunnelSupervisor } from "../tunnel/supervisor.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { parseSchedule, parseSize } from "../units.js";
-import { durationOption, intOption, providerFrom, requireSecrets, urlOption } from "./common.js";
+import {
+  intOption,
+  positiveDurationOption,
+  providerFrom,
+  requireSecrets,
+  secondsOption,
+  urlOption,
+} from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -43,21 +50,19 @@ interface Settings {
 function settingsFrom(options: CommandOptions, io: Io): Settings {
   const provider = options.provider ? providerFrom(options) : undefined;
   const secrets = provider ? requireSecrets(options, provider) : [];
-  const tolerance = durationOption(options.tolerance, "--tolerance");
   const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
   const durable = options.durable === true;
   if (durable && !forwardTo) {
     throw new UsageError("--durable needs --forward-to", "the outbox delivers to that URL");
   }
-  const timeoutMs = durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000;
-  if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0");
+  const timeoutMs = positiveDurationOption(options.timeout, "--timeout", "30s");
   return {
     port: portOption(options.port),
     host: String(options.host ?? "127.0.0.1"),
     forwardTo,
     provider,
     secrets,
-    toleranceSeconds: tolerance === undefined ? undefined : Math.round(tolerance / 1000),
+    toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
     filter: eventFilter(options.events as string | undefined),
     saveDir: options.save ? resolve(io.cwd, String(options.save)) : undefined,
     durable,

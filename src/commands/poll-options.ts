@@ -8,7 +8,7 @@ import { STRIPE_API, stripeSource } from "../poll/stripe.js";
 import type { Source } from "../poll/types.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
-import { durationOption, parseHeaderFlags, secretsFrom, urlOption } from "./common.js";
+import { parseHeaderFlags, positiveDurationOption, secretsFrom, urlOption } from "./common.js";
 import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from "./poll-keys.js";
 
 export interface PollSetup {
@@ -77,19 +77,13 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
     target,
     statePath,
     lockPath: `${statePath}.lock`,
-    intervalMs: positive(durationOption(options.interval ?? "30s", "--interval") ?? 30_000, "--interval"),
-    timeoutMs: positive(durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000, "--timeout"),
+    intervalMs: positiveDurationOption(options.interval, "--interval", "30s"),
+    timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     since,
     types,
     once: options.once === true,
     warnings,
   };
-}
-
-/** A zero interval would poll in a tight loop and a zero timeout would fail every request. */
-function positive(ms: number, flag: string): number {
-  if (ms <= 0) throw new UsageError(`poll: ${flag} must be more than 0`, "for example 30s or 5m");
-  return ms;
 }
 
 function defaultStatePath(options: CommandOptions, provider: string, key: string): string {

@@ -10,9 +10,9 @@ import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import {
-  durationOption,
   intOption,
   parseHeaderFlags,
+  positiveDurationOption,
   providerFrom,
   providerOptionsFrom,
   requireSecrets,
@@ -41,7 +41,7 @@ export function replaySettings(options: CommandOptions) {
     to: urlOption(options.to, "--to"),
     concurrency: intOption(options.concurrency ?? "1", "--concurrency", 1),
     repeat: intOption(options.repeat ?? "1", "--repeat", 1),
-    timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") as number,
+    timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     expect: parseExpect(String(options.expect ?? "2xx")),
     edits: list(options.set).map(parseSet),
     extraHeaders: parseHeaderFlags(options.header),

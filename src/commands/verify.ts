@@ -4,7 +4,7 @@ import type { CommandOptions } from "../cli.js";
 import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { durationOption, parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
+import { parseHeaderFlags, providerFrom, readBody, requireSecrets, secondsOption } from "./common.js";
 import { checkSecrets } from "./sign.js";
 
 /** Reads all of stdin as text (for --header @-). */
@@ -48,19 +48,13 @@ async function headerLines(options: CommandOptions, io: Io): Promise<string[]> {
   return lines;
 }
 
-/** --tolerance as whole seconds; "0" turns the check off, and 300ms is 1 s rather than off. */
-function toleranceFrom(options: CommandOptions): number | undefined {
-  const ms = durationOption(options.tolerance, "--tolerance");
-  return ms === undefined ? undefined : Math.ceil(ms / 1000);
-}
-
 export async function verifyCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
   const out = new Output(io, options);
   const provider = providerFrom(options);
   const secrets = provider.usesSecret === false ? [] : requireSecrets(options, provider);
   checkSecrets(provider, secrets, out);
   const headers = parseHeaderFlags(await headerLines(options, io));
-  const toleranceSeconds = toleranceFrom(options);
+  const toleranceSeconds = secondsOption(options.tolerance, "--tolerance");
   const body = await readBody(options, io);
   const url = options.url as string | undefined;
   const verdict = provider.verify({ body, headers, secrets, now: io.now(), url, toleranceSeconds });
