@@ -4,6 +4,8 @@ import type * as CommanderModule from "commander";
 import type { Command, Option as CommanderOption } from "commander";
 import { loadConfig, resolveSecretRef } from "./config.js";
 import { Exit, HookError, UsageError } from "./errors.js";
+import { redactText, rememberSecret } from "./redact.js";
+import { escapeControl } from "./ui/escape.js";
 import { type Io, processIo } from "./ui/io.js";
 
 // commander through require(): its ESM wrapper costs start-up time for nothing (bench/startup.bench.mjs).
@@ -286,25 +288,34 @@ function resolveSecrets(cmd: Command, io: Io): void {
     const resolved = Array.isArray(value)
       ? value.map((v) => resolveSecretRef(v, io.env, flag))
       : resolveSecretRef(value, io.env, flag);
+    // A key file's path is not a secret; every other value here is, wherever it shows up later.
+    if (name !== "privateKey") for (const secret of [resolved].flat()) rememberSecret(secret);
     cmd.setOptionValueWithSource(name, resolved, cmd.getOptionValueSource(name));
   }
 }
 
+/**
+ * The one way an error reaches the terminal. Its message may quote outside text (a fixture's
+ * contents, an API's answer) and carry a secret, so it is redacted and every control character in
+ * it escaped; only its line breaks (a list of bad fixtures) stay. It is never coloured.
+ */
 function printError(io: Io, error: unknown, debug: boolean): number {
+  const say = (text: string) =>
+    io.stderr.write(`${redactText(text).split("\n").map(escapeControl).join("\n")}\n`);
   if (error instanceof HookError) {
-    io.stderr.write(`hook: ${error.message}\n`);
-    if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    say(`hook: ${error.message}`);
+    if (error.hint) say(`hint: ${error.hint}`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   if (error instanceof CommanderError) {
     const text = error.message.replace(/^error: /, "").trim();
-    io.stderr.write(`hook: ${text}\n`);
-    io.stderr.write("hint: see `hook --help` or `hook COMMAND --help`\n");
+    say(`hook: ${text}`);
+    say("hint: see `hook --help` or `hook COMMAND --help`");
     return Exit.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`hook: unexpected error: ${message}\n`);
+  say(`hook: unexpected error: ${message}`);
   if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   else io.stderr.write("hint: run again with --debug for the stack trace, and report it\n");
   return Exit.failed;

@@ -1,7 +1,8 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { maskSecret } from "../src/redact.js";
 import type { Io } from "../src/ui/io.js";
-import { maskSecret, Output } from "../src/ui/output.js";
+import { Output } from "../src/ui/output.js";
 
 function fakeIo(env: NodeJS.ProcessEnv = {}, tty = false) {
   const stdout = new PassThrough();
@@ -43,7 +44,7 @@ describe("Output", () => {
     output.warn("careful");
     await new Promise((r) => setImmediate(r));
     expect(out()).toBe('{"kind":"request","id":"evt_1"}\n');
-    expect(err()).toBe("warning: careful\n");
+    expect(err()).toBe("1970-01-01T00:00:00.000Z warning: careful\n");
   });
 
   it("without --json, data lines are silent and human lines go to stderr", async () => {
@@ -53,7 +54,40 @@ describe("Output", () => {
     output.line("hello");
     await new Promise((r) => setImmediate(r));
     expect(out()).toBe("");
-    expect(err()).toBe("hello\n");
+    expect(err()).toBe("1970-01-01T00:00:00.000Z hello\n");
+  });
+
+  it("stamps every human line with an ISO time when stderr is not a TTY, and never on a terminal", async () => {
+    const piped = fakeIo();
+    new Output(piped.io).line("first\nsecond");
+    const tty = fakeIo({}, true);
+    new Output(tty.io, { color: false }).line("first");
+    await new Promise((r) => setImmediate(r));
+    expect(piped.err()).toBe("1970-01-01T00:00:00.000Z first\n1970-01-01T00:00:00.000Z second\n");
+    expect(tty.err()).toBe("first\n");
+  });
+
+  it("escapes control characters in human lines but keeps its own colours", async () => {
+    const tty = fakeIo({}, true);
+    const output = new Output(tty.io);
+    output.line(`${output.color.red("red")} \x1b[2J\x07\rfake`);
+    output.warn("bell\x07");
+    await new Promise((r) => setImmediate(r));
+    expect(tty.err()).toBe("\x1b[31mred\x1b[39m \\x1b[2J\\x07\\rfake\n\x1b[33mwarning:\x1b[39m bell\\x07\n");
+  });
+
+  it("redacts URLs and headers in lines, warnings and --json data", async () => {
+    const json = fakeIo({}, true);
+    new Output(json.io, { json: true }).data("poll", {
+      url: "https://u:p4ss@api.example.com/e?API_KEY=k3y&limit=1",
+    });
+    const human = fakeIo({}, true);
+    new Output(human.io).warn("GET https://api.example.com/x?token=t0ken failed");
+    await new Promise((r) => setImmediate(r));
+    expect(json.out()).toBe(
+      '{"kind":"poll","url":"https://***:***@api.example.com/e?API_KEY=***&limit=1"}\n',
+    );
+    expect(human.err()).toContain("GET https://api.example.com/x?token=*** failed");
   });
 
   it("never shows a secret in full", () => {

@@ -3,7 +3,7 @@ import { runChecklist, type ScenarioResult, waitFor } from "../check/scenarios.j
 import type { CommandOptions } from "../cli.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
-import { displayUrl } from "../replay/build.js";
+import { redactUrl } from "../redact.js";
 import { reportFormat, type Suite, writeReport } from "../replay/report.js";
 import { createSender } from "../replay/send.js";
 import { builtinSamples, findBuiltin } from "../store/builtin-fixtures.js";
@@ -32,7 +32,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   const fixture = baseFixture(options, io, provider, profile.sample);
 
   out.line(
-    `checking ${displayUrl(to.href)} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
+    `checking ${redactUrl(to.href)} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
   );
   const sender = createSender(10, waitFor(budgetMs));
   const started = io.now();
@@ -46,7 +46,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
     const path = report
       ? writeReport(report, io.cwd, suiteOf(provider, started, (performance.now() - t0) / 1000, results), {
           command: "hook check",
-          url: displayUrl(to.href),
+          url: redactUrl(to.href),
           provider: provider.name,
           summary,
           scenarios: results,

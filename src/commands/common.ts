@@ -4,6 +4,7 @@ import type { CommandOptions } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
+import { isSecretHeader, rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration, parseSeconds } from "../units.js";
 
@@ -58,8 +59,12 @@ export function parseHeaderFlags(lines: unknown): Headers {
         `--header "${line}" is not "Name: value"`,
         'for example --header "Stripe-Signature: t=…,v1=…"',
       );
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    // --header "Authorization: Bearer …" is a credential: masked wherever it is echoed back.
+    if (isSecretHeader(name)) rememberSecret(value);
     try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      headers.append(name, value);
     } catch {
       throw new UsageError(`--header "${line}" has a name or value that HTTP does not allow`);
     }

@@ -1,8 +1,28 @@
 import { requestJson } from "../events/json.js";
 import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../events/types.js";
+import { redactUrl } from "../redact.js";
 import { plain } from "../tunnel/log.js";
+import { answerSnippet } from "../ui/answer.js";
+import { escapeControl } from "../ui/escape.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+
+type Ready = Extract<ListenEvent, { kind: "ready" }>;
+
+const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/** What --host means for who can send: a person binding 0.0.0.0 by accident should see it at once. */
+function reach(host: string): string {
+  if (WILDCARDS.has(host)) return "every interface: reachable from the network";
+  if (LOOPBACK.test(host)) return "this machine only";
+  return "reachable from the network at this address";
+}
+
+function hostPort(host: string, port: number): string {
+  const name = WILDCARDS.has(host) ? (host === "" ? "0.0.0.0" : host) : host;
+  return `${name.includes(":") ? `[${name}]` : name}:${port}`;
+}
 
 /** Local wall-clock time: what a person compares with their app's log. */
 function clock(date: Date): string {
@@ -28,8 +48,8 @@ export class ListenRenderer {
   readonly handle = (event: ListenEvent): void => {
     switch (event.kind) {
       case "ready": {
-        const { kind: _k, localUrl, ...rest } = event;
-        this.out.data("ready", { url: localUrl, ...rest });
+        const { kind: _k, localUrl, forwardTo, ...rest } = event;
+        this.out.data("ready", { url: localUrl, ...rest, forwardTo });
         this.ready(event);
         return;
       }
@@ -47,11 +67,11 @@ export class ListenRenderer {
         return;
       case "warning":
         this.out.data("warning", { message: event.message });
-        this.out.warn(event.message);
+        this.out.warn(escapeControl(event.message));
         return;
       case "error":
         this.out.data("error", { message: event.message, hint: event.hint });
-        this.out.line(this.out.color.red(`error: ${event.message}`));
+        this.out.line(this.out.color.red(`error: ${escapeControl(event.message)}`));
         return;
       case "stopping":
         this.spinner?.stop();
@@ -65,26 +85,42 @@ export class ListenRenderer {
     }
   };
 
-  private ready(event: Extract<ListenEvent, { kind: "ready" }>): void {
+  /** The ready block: what is bound and who can reach it, what is verified, where things go. */
+  private ready(event: Ready): void {
     const c = this.out.color;
-    this.out.line(`${c.green("ready")}  listening on ${c.bold(event.localUrl)}`);
-    if (event.forwardTo) this.out.line(`       forwarding to ${event.forwardTo}`);
-    if (event.durable) {
-      this.out.line(`       durable outbox in ${event.dataDir}: ${event.pending} pending`);
-    }
+    const indent = "       ";
+    const bound = `http://${hostPort(event.host, event.port)}`;
+    this.out.line(`${c.green("ready")}  listening on ${c.bold(bound)} (${reach(event.host)})`);
+    if (bound !== event.localUrl) this.out.line(`${indent}on this machine: ${event.localUrl}`);
+    this.out.line(
+      event.provider && event.provider !== "none"
+        ? `${indent}verifying ${event.provider} signatures`
+        : `${indent}${c.yellow("not verifying signatures")} (no --provider): every request is accepted`,
+    );
+    if (event.forwardTo) this.out.line(`${indent}forwarding to ${event.forwardTo}`);
+    if (event.saveDir) this.out.line(`${indent}saving every request to ${event.saveDir}`);
+    if (event.durable) this.out.line(`${indent}durable outbox in ${event.dataDir}: ${event.pending} pending`);
+    if (event.inspectUrl) this.out.line(`${indent}inspect ${c.bold(event.inspectUrl)}`);
   }
 
   private requestLine(r: RequestRecord): string {
     const c = this.out.color;
-    const what = [r.event, shortId(r.eventId ?? r.deliveryId)].filter(Boolean).join(" ") || c.dim("-");
+    // Everything here but the numbers came from the sender: escaped, so it is shown and never obeyed.
+    const what =
+      escapeControl([r.event, shortId(r.eventId ?? r.deliveryId)].filter(Boolean).join(" ")) || c.dim("-");
     const verdict = !r.verification
       ? c.dim("unverified")
       : r.verification.ok
         ? c.green("verified")
-        : c.red(`invalid: ${r.verification.reason}`);
+        : c.red(`invalid: ${escapeControl(r.verification.reason)}`);
     const outcome = this.outcome(r);
     const dup = r.duplicate ? ` ${c.yellow("duplicate")}` : "";
-    return `${c.dim(clock(r.receivedAt))} ${r.method} ${r.path}  ${what}  ${verdict}  ${outcome}${dup}  ${c.dim(ms(r.latencyMs))}`;
+    const said = r.targetStatus === undefined ? undefined : answerSnippet(r.targetStatus, r.responseBody);
+    const answer = said ? `  ${c.dim("answer:")} ${said}` : "";
+    // A log file's lines carry a full timestamp already (Output.stamped); a terminal gets the time of day.
+    const time = this.out.stamped ? "" : `${c.dim(clock(r.receivedAt))} `;
+    const path = escapeControl(redactUrl(r.path));
+    return `${time}${escapeControl(r.method)} ${path}  ${what}  ${verdict}  ${outcome}${dup}  ${c.dim(ms(r.latencyMs))}${answer}`;
   }
 
   private outcome(r: RequestRecord): string {
@@ -105,17 +141,19 @@ export class ListenRenderer {
       case "too-large":
         return c.red("413 too large");
       default:
-        return c.red(`${r.status} ${r.outcome}${r.error && r.outcome !== "rejected" ? `: ${r.error}` : ""}`);
+        return c.red(
+          `${r.status} ${r.outcome}${r.error && r.outcome !== "rejected" ? `: ${escapeControl(r.error)}` : ""}`,
+        );
     }
   }
 
   private deliveryLine(d: DeliveryRecord): string {
     const c = this.out.color;
-    const what = [d.event, shortId(d.eventId)].filter(Boolean).join(" ");
+    const what = escapeControl([d.event, shortId(d.eventId)].filter(Boolean).join(" "));
     const head = `  ${c.dim("outbox")} #${d.seq}${what ? ` ${what}` : ""}`;
     if (d.ok)
       return `${head} ${c.green(`delivered ${d.status}`)} ${c.dim(`attempt ${d.attempt}, ${ms(d.latencyMs)}, ${d.pending} pending`)}`;
-    const why = d.status !== undefined ? `target answered ${d.status}` : d.error;
+    const why = d.status !== undefined ? `target answered ${d.status}` : escapeControl(d.error ?? "");
     return `${head} ${c.red(`failed: ${why}`)} ${c.dim(`attempt ${d.attempt}, retry in ${ms(d.retryInMs ?? 0)}, ${d.pending} pending`)}`;
   }
 
@@ -137,18 +175,20 @@ export class ListenRenderer {
         );
         return;
       case "failed":
-        this.out.line(`${c.yellow("tunnel")} not available: ${t.reason}; still listening locally`);
+        this.out.line(
+          `${c.yellow("tunnel")} not available: ${escapeControl(t.reason ?? "")}; still listening locally`,
+        );
         // The reason already quotes cloudflared's key line; show the lines before it for context.
         for (const line of (t.tail ?? [])
           .map(plain)
           .filter((l) => !t.reason?.includes(l))
           .slice(-2)) {
-          this.out.line(c.dim(`       cloudflared said: ${line}`));
+          this.out.line(c.dim(`       cloudflared said: ${escapeControl(line)}`));
         }
         if (t.hint) this.out.line(`hint: ${t.hint}`);
         return;
       case "down":
-        this.out.line(`${c.yellow("tunnel")} down: ${t.reason}`);
+        this.out.line(`${c.yellow("tunnel")} down: ${escapeControl(t.reason ?? "")}`);
         return;
       case "restarting":
         this.out.line(c.dim(`tunnel restarting in ${ms(t.retryInMs ?? 0)}`));

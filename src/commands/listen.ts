@@ -188,7 +188,10 @@ async function serve(
   bus.emit({
     kind: "ready",
     localUrl: url,
+    host: settings.host,
     port: receiver.port,
+    provider: settings.provider?.name,
+    saveDir: settings.saveDir,
     forwardTo: forwardTo?.href,
     durable: Boolean(durable),
     pending: pending(),

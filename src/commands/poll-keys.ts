@@ -1,6 +1,7 @@
 import type { CommandOptions } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
+import { rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
 import { secretsFrom } from "./common.js";
 
@@ -17,7 +18,10 @@ export function apiKey(options: CommandOptions, io: Io, variables: string[], wha
 }
 
 export function optionalKey(options: CommandOptions, io: Io, variables: string[]): string | undefined {
-  return fromFlagEnvOrConfig(options, "apiKey", io, variables);
+  const key = fromFlagEnvOrConfig(options, "apiKey", io, variables);
+  // From STRIPE_API_KEY or GITHUB_TOKEN too: masked wherever an API's answer echoes it back.
+  rememberSecret(key);
+  return key;
 }
 
 /** flag > the provider's environment variable > hook.config.json, as everywhere else. */

@@ -123,22 +123,3 @@ export class PollRenderer {
     return code;
   }
 }
-
-const SECRET_PARAM = /key|token|secret|sig|pass|auth|credential/i;
-
-/** An --url may carry a credential in its query (?api_key=…): never print it. */
-export function redactUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return text;
-  }
-  const names = [...url.searchParams.keys()].filter((name) => SECRET_PARAM.test(name));
-  // Untouched unless needed: rewriting the query would re-encode it (created[gte] -> created%5Bgte%5D).
-  if (!url.username && !url.password && names.length === 0) return text;
-  if (url.username) url.username = "***";
-  if (url.password) url.password = "***";
-  for (const name of names) url.searchParams.set(name, "***");
-  return url.href;
-}

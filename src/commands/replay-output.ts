@@ -1,7 +1,13 @@
+import { redactText } from "../redact.js";
 import type { ReplayResult, ReplaySummary } from "../replay/run.js";
+import { answerSnippet, slowAnswer } from "../ui/answer.js";
+import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
 import type { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+
+/** How long each provider waits for an answer, by name: a slower one is counted failed and resent. */
+export type Budgets = ReadonlyMap<string, number>;
 
 /**
  * The human side of replay and trigger: a line per request on stderr, and on a TTY a counter
@@ -17,6 +23,7 @@ export class ReplayRenderer {
     private readonly io: Io,
     total: number,
     private readonly repeat: number,
+    private readonly budgets: Budgets = new Map(),
   ) {
     this.showProgress = out.interactive && total > 1;
     // A person at a terminal sees each line at once; a pipe gets them in batches, so 10,000 results
@@ -27,11 +34,11 @@ export class ReplayRenderer {
 
   result(result: ReplayResult, done: number, total: number): void {
     if (this.out.json) {
-      this.batch.add(JSON.stringify(resultLine(result)));
+      this.batch.add(redactText(JSON.stringify(resultLine(result))));
       return;
     }
     this.clearProgress();
-    this.batch.add(this.format(result));
+    this.batch.add(this.out.human(this.format(result)));
     if (this.showProgress && done < total) {
       this.io.stderr.write(this.out.color.dim(`  ${done}/${total} sent…`));
       this.progressShown = true;
@@ -49,10 +56,21 @@ export class ReplayRenderer {
     const verdict = r.pass ? c.green("PASS") : c.red("FAIL");
     const status = r.status === undefined ? c.red("---") : String(r.status);
     const latency = formatDuration(r.latencyMs).padStart(6);
-    const what = [r.provider, r.event, r.eventId].filter(Boolean).join(" ");
+    const what = escapeControl([r.provider, r.event, r.eventId].filter(Boolean).join(" "));
     const attempt = this.repeat > 1 ? c.dim(` #${r.attempt}`) : "";
-    const why = r.pass ? "" : c.red(r.error ? `  ${r.error}` : `  expected ${r.expected}`);
-    return `${verdict} ${status} ${latency}  ${what}${attempt}  ${c.dim(r.file)}${why}`;
+    const why = r.pass ? "" : c.red(r.error ? `  ${escapeControl(r.error)}` : `  expected ${r.expected}`);
+    return `${verdict} ${status} ${latency}  ${what}${attempt}  ${c.dim(escapeControl(r.file))}${why}${this.notes(r)}`;
+  }
+
+  /** The app's own words for a non-2xx, and a warning when the provider would have given up waiting. */
+  private notes(r: ReplayResult): string {
+    const c = this.out.color;
+    const said = r.status === undefined ? undefined : answerSnippet(r.status, r.responseBody);
+    const budget = this.budgets.get(r.provider);
+    const slow =
+      budget === undefined ? undefined : slowAnswer({ name: r.provider, timeoutMs: budget }, r.latencyMs);
+    // On the same line: a log read with grep, or with a timestamp per line, keeps each request whole.
+    return `${said ? `  ${c.dim("answer:")} ${said}` : ""}${slow ? `  ${c.yellow("slow:")} ${slow}` : ""}`;
   }
 
   summary(summary: ReplaySummary, interrupted: boolean, reportPath?: string): void {

@@ -72,7 +72,8 @@ export async function sendFixtures(
   for (const warning of prepared.warnings) out.warn(warning);
 
   const total = prepared.jobs.length * settings.repeat;
-  const renderer = new ReplayRenderer(out, io, total, settings.repeat);
+  const budgets = new Map(prepared.signers.map((p) => [p.name, p.timeoutMs]));
+  const renderer = new ReplayRenderer(out, io, total, settings.repeat, budgets);
   const sender = createSender(settings.concurrency, settings.timeoutMs);
   let interrupted = false;
   const stop = io.interrupted.then(() => {

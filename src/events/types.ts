@@ -38,6 +38,8 @@ export interface RequestRecord {
   status: number;
   /** The target's status, when forwarded. */
   targetStatus?: number;
+  /** The target's answer, when forwarded (its first line is shown for a non-2xx). */
+  responseBody?: Uint8Array;
   /** Why forwarding or handling failed. */
   error?: string;
   /** Time from the last body byte to the answer, ms. */
@@ -83,8 +85,17 @@ export interface TunnelRecord {
 export type ListenEvent =
   | {
       kind: "ready";
+      /** Where this machine reaches the receiver (loopback for a wildcard bind). */
       localUrl: string;
+      /** The address bound, as given by --host: 0.0.0.0 or :: is every interface. */
+      host: string;
       port: number;
+      /** --provider: whose signatures are verified. */
+      provider?: string;
+      /** --save: the folder fixtures go to. */
+      saveDir?: string;
+      /** The local inspector page, once it listens. */
+      inspectUrl?: string;
       forwardTo?: string;
       durable: boolean;
       pending: number;

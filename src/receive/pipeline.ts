@@ -5,7 +5,8 @@ import type { Outbox } from "../deliver/outbox.js";
 import type { EventBus, Outcome, RequestRecord } from "../events/types.js";
 import type { Description, Provider } from "../providers/types.js";
 import { saveFixture } from "../store/fixture-writer.js";
-import { formatDuration, formatSize } from "../units.js";
+import { slowAnswer } from "../ui/answer.js";
+import { formatSize } from "../units.js";
 import type { SeenIds } from "./dedupe.js";
 import { publicUrl } from "./public-url.js";
 import { errorReply, jsonReply, type Reply } from "./replies.js";
@@ -198,15 +199,11 @@ export class Pipeline {
     }
     this.warnIfSlow(result.latencyMs);
     const reply = { status: result.status, headers: result.headers, body: result.body };
-    return finish("forwarded", reply, { targetStatus: result.status });
+    return finish("forwarded", reply, { targetStatus: result.status, responseBody: result.body });
   }
 
   private warnIfSlow(latencyMs: number): void {
-    const provider = this.options.provider;
-    if (!provider || provider.name === "none" || latencyMs <= provider.timeoutMs) return;
-    this.options.bus.emit({
-      kind: "warning",
-      message: `the target took ${formatDuration(latencyMs)}; ${provider.name} gives up after ${formatDuration(provider.timeoutMs)} and counts a failure (answer first, work later)`,
-    });
+    const message = this.options.provider && slowAnswer(this.options.provider, latencyMs);
+    if (message) this.options.bus.emit({ kind: "warning", message });
   }
 }

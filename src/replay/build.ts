@@ -1,5 +1,5 @@
 import type { Provider } from "../providers/types.js";
-import { REDACTED } from "../store/fixture.js";
+import { REDACTED, URL_REDACTED } from "../redact.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 import { applyEdits, type Edit } from "./edit.js";
 
@@ -61,10 +61,22 @@ function joinUrl(to: URL, fixturePath: string): string {
   const url = new URL(to.href);
   const q = fixturePath.indexOf("?");
   const path = q >= 0 ? fixturePath.slice(0, q) : fixturePath;
-  const query = q >= 0 ? fixturePath.slice(q + 1) : "";
+  const query = q >= 0 ? withoutRedacted(fixturePath.slice(q + 1)) : "";
   if (path !== "/" && path !== "") url.pathname = url.pathname.replace(/\/+$/, "") + path;
   if (query) url.search = url.search ? `${url.search}&${query}` : `?${query}`;
   return url.href;
+}
+
+/**
+ * A saved fixture's query has its credentials masked (`?token=***`): sending the mask would only
+ * confuse the app, so those parameters are dropped, and --to's own query can supply the real ones.
+ */
+function withoutRedacted(query: string): string {
+  if (!query.includes(URL_REDACTED)) return query;
+  return query
+    .split("&")
+    .filter((pair) => !pair.endsWith(`=${URL_REDACTED}`))
+    .join("&");
 }
 
 export interface BuildInput {
@@ -167,12 +179,4 @@ export function buildRequest(input: BuildInput): OutgoingRequest {
   }
   for (const [name, value] of input.extraHeaders) headers[name.toLowerCase()] = value;
   return { method: input.fixture.method, url, headers, body: signedBody };
-}
-
-/** The URL as shown in lines and reports: a password in it is a secret and is never printed. */
-export function displayUrl(url: string): string {
-  if (!url.includes("@")) return url;
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.href;
 }

@@ -1,5 +1,6 @@
 import { extname, resolve } from "node:path";
 import { HookError, UsageError } from "../errors.js";
+import { redactText } from "../redact.js";
 import { writeFileAtomic } from "../store/atomic.js";
 
 /** One JUnit test case: a replayed request, or a `hook check` scenario. */
@@ -82,7 +83,9 @@ export function junitXml(suite: Suite): string {
 /** Writes the report atomically: a CI job that reads it never sees half a file. */
 export function writeReport(file: string, cwd: string, suite: Suite, json: unknown): string {
   const path = resolve(cwd, file);
-  const text = reportFormat(file) === "junit" ? junitXml(suite) : `${JSON.stringify(json, null, 2)}\n`;
+  const raw = reportFormat(file) === "junit" ? junitXml(suite) : `${JSON.stringify(json, null, 2)}\n`;
+  // A report is kept as a CI artifact, readable by everyone with access to the job: no secret in it.
+  const text = redactText(raw);
   try {
     writeFileAtomic(path, text);
   } catch (error) {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Provider } from "../providers/types.js";
+import { redactUrl } from "../redact.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
-import { buildRequest, displayUrl } from "./build.js";
+import { buildRequest } from "./build.js";
 import type { Expectation } from "./expect.js";
 import type { Sender } from "./send.js";
 
@@ -46,6 +47,8 @@ export interface ReplayResult {
   expected: string;
   error?: string;
   answerStart?: string;
+  /** The start of the target's answer (bounded), for the line that shows its status. */
+  responseBody?: Uint8Array;
 }
 
 export interface ReplaySummary {
@@ -101,13 +104,14 @@ async function sendJob(
     deliveryId,
     attempt,
     method: req.method,
-    url: displayUrl(req.url),
+    url: redactUrl(req.url),
     status: answer.status,
     latencyMs: Math.round(answer.latencyMs * 10) / 10,
     pass: answer.status !== undefined && plan.expect.matches(answer.status),
     expected: plan.expect.text,
     error: answer.error,
     answerStart: answer.bodyStart,
+    responseBody: answer.bodyStart === undefined ? undefined : Buffer.from(answer.bodyStart),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { link, mkdir, open, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeBody, type Fixture, redactHeaders } from "./fixture.js";
+import { redactHeaders, redactUrl } from "../redact.js";
+import { encodeBody, type Fixture } from "./fixture.js";
 
 export interface FixtureInput {
   provider: string;
@@ -16,7 +17,7 @@ export interface FixtureInput {
   verification?: { ok: boolean; reason?: string };
 }
 
-/** The fixture object for a received request: exact body, secret headers redacted. */
+/** The fixture object for a received request: exact body; credentials in headers and query redacted. */
 export function toFixture(input: FixtureInput): Fixture {
   const fixture: Fixture = {
     hook: 1,
@@ -25,7 +26,7 @@ export function toFixture(input: FixtureInput): Fixture {
     id: input.id ?? input.deliveryId,
     request: {
       method: input.method,
-      path: input.path,
+      path: redactUrl(input.path),
       headers: redactHeaders(input.headers),
       ...encodeBody(input.body),
     },

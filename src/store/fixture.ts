@@ -21,29 +21,6 @@ export interface Fixture {
   verification?: { ok: boolean; reason?: string };
 }
 
-/** Headers whose values are credentials: never written to a fixture, log or report. */
-export const SECRET_HEADERS = new Set([
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-telegram-bot-api-secret-token",
-  "x-api-key",
-  "api-key",
-  "x-auth-token",
-]);
-
-export const REDACTED = "[redacted]";
-
-export function redactHeaders(headers: Iterable<[string, string]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    out[key] = SECRET_HEADERS.has(key) ? REDACTED : value;
-  }
-  return out;
-}
-
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** `body` when the bytes are valid UTF-8 (they round-trip exactly), else `bodyBase64`. */

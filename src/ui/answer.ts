@@ -1,3 +1,4 @@
+import { formatDuration } from "../units.js";
 import { escapeControl } from "./escape.js";
 
 /** How much of a target's answer a result line shows: enough for stripe-node's explanation. */
@@ -25,4 +26,17 @@ export function answerSnippet(status: number, body?: Uint8Array): string | undef
   const cut = [...line]; // by code point, so a cut never splits a character in two
   const shown = cut.length > SNIPPET_CHARS ? `${cut.slice(0, SNIPPET_CHARS).join("")}…` : line;
   return escapeControl(shown);
+}
+
+/**
+ * The note for an answer slower than the provider waits: the provider counts that delivery as
+ * failed and sends it again, however right the app's answer was. Undefined when in time, or when
+ * nobody waits (provider `none`). One wording for listen, replay, trigger and check.
+ */
+export function slowAnswer(
+  provider: { name: string; timeoutMs: number },
+  latencyMs: number,
+): string | undefined {
+  if (provider.name === "none" || latencyMs <= provider.timeoutMs) return undefined;
+  return `the target took ${formatDuration(latencyMs)}; ${provider.name} gives up after ${formatDuration(provider.timeoutMs)} and counts a failure (answer first, work later)`;
 }

@@ -1,3 +1,5 @@
+import { redactText } from "../redact.js";
+
 /**
  * Text that came from outside (a header value, a fixture's contents, an API's error body) reaches a
  * terminal only through here: a raw ESC or BEL byte could clear the screen, retitle the window or
@@ -21,4 +23,19 @@ function visible(char: string): string {
 export function escapeControl(text: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(text) ? text.replace(UNSAFE, visible) : text;
+}
+
+// chalk's SGR colour codes, and line breaks between the lines of a block, are hook's own.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is the point
+const OWN_CODES = /(\x1b\[[0-9;]*m|\n)/;
+
+/**
+ * A human line as it may reach a terminal: redacted, and with every control character escaped
+ * except hook's own colour codes and line breaks. Renderers escape the outside text they quote
+ * (so a colour code from a request is shown, not obeyed); this is the net under all of them.
+ */
+export function humanText(text: string): string {
+  const parts = redactText(text).split(OWN_CODES);
+  for (let i = 0; i < parts.length; i += 2) parts[i] = escapeControl(parts[i] as string);
+  return parts.join("");
 }

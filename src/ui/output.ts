@@ -1,4 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
+import { redactText } from "../redact.js";
+import { humanText } from "./escape.js";
 import type { Io } from "./io.js";
 
 export interface OutputOptions {
@@ -15,11 +17,20 @@ export interface Spinner {
  * Everything a command shows goes through here. stdout is data (one JSON object per line with
  * --json), stderr is for people. Colour is decided once: --json, --no-color, NO_COLOR, or a
  * non-TTY stderr turn it off. Spinners run only on a TTY and never with --json.
+ *
+ * Every line and every data object is redacted here (src/redact.ts), and a human line has its
+ * control characters escaped, chalk's own colour codes and line breaks apart: renderers escape the
+ * outside text they quote too, but nothing that slips past them reaches the terminal raw.
  */
 export class Output {
   readonly json: boolean;
   readonly color: ChalkInstance;
   readonly interactive: boolean;
+  /**
+   * stderr is a file, cron's mail or journald, not a person watching: every human line starts with
+   * an ISO timestamp, since such a log is read later and a line without a time says little.
+   */
+  readonly stamped: boolean;
   private readonly io: Io;
 
   constructor(io: Io, options: OutputOptions = {}) {
@@ -31,15 +42,30 @@ export class Output {
     const useColor = !this.json && options.color !== false && !noColor && (tty || forceColor);
     this.color = new Chalk({ level: useColor ? 1 : 0 });
     this.interactive = tty && !this.json && io.env.CI !== "true";
+    this.stamped = !tty;
+  }
+
+  /** A human line as it is written: redacted, escaped, and timestamped when stderr is not a TTY. */
+  human(text: string): string {
+    const safe = humanText(text);
+    if (!this.stamped) return safe;
+    const stamp = this.io.now().toISOString();
+    return safe
+      .split("\n")
+      .map((line) => (line === "" ? line : `${stamp} ${line}`))
+      .join("\n");
   }
 
   /** One JSON object per line on stdout, with a `kind` field. Only with --json. */
   data(kind: string, fields: Record<string, unknown>): void {
     if (!this.json) return;
-    this.io.stdout.write(`${JSON.stringify({ kind, ...fields })}\n`);
+    this.io.stdout.write(`${redactText(JSON.stringify({ kind, ...fields }))}\n`);
   }
 
-  /** Data that is the command's result even without --json (hook sign prints headers). */
+  /**
+   * The command's product, exactly as asked for, even without --json: `hook sign` prints the headers
+   * and the curl command to send (a Telegram signature header is the secret itself), so it is not redacted.
+   */
   result(text: string): void {
     this.io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
@@ -47,12 +73,12 @@ export class Output {
   /** A human line on stderr. Quiet with --json, where the data lines say it all. */
   line(text = ""): void {
     if (this.json) return;
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${this.human(text)}\n`);
   }
 
   /** Warnings reach stderr even with --json: a script's log should still show them. */
   warn(text: string): void {
-    this.io.stderr.write(`${this.color.yellow("warning:")} ${text}\n`);
+    this.io.stderr.write(`${this.human(`${this.color.yellow("warning:")} ${text}`)}\n`);
   }
 
   spinner(text: string): Spinner {
@@ -61,16 +87,18 @@ export class Output {
     }
     let stopped = false;
     let pending: { stop(): void; text: string } | undefined;
-    let latest = text;
+    let latest = humanText(text);
     // ora is loaded lazily so that commands without a spinner never pay for it.
     const ready = import("ora").then(({ default: ora }) => {
       if (stopped) return;
-      pending = ora({ text: latest, stream: this.io.stderr }).start();
+      // ora's default discardStdin puts stdin in raw mode, and a terminal in raw mode turns Ctrl-C
+      // into a plain byte: no SIGINT ever came, and `hook poll` could not be stopped.
+      pending = ora({ text: latest, stream: this.io.stderr, discardStdin: false }).start();
     });
     return {
       update: (next) => {
-        latest = next;
-        if (pending) pending.text = next;
+        latest = humanText(next);
+        if (pending) pending.text = latest;
       },
       stop: (finalLine) => {
         stopped = true;
@@ -81,11 +109,4 @@ export class Output {
       },
     };
   }
-}
-
-/** Never print a secret in full: "whsec_…a1b2". */
-export function maskSecret(secret: string): string {
-  const prefix = /^[a-z]+_/i.exec(secret)?.[0] ?? "";
-  if (secret.length < 12) return `${prefix}…`;
-  return `${prefix}…${secret.slice(-4)}`;
 }

@@ -3,10 +3,10 @@ import { once } from "node:events";
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "../../src/commands/poll-render.js";
 import type { HookError } from "../../src/errors.js";
 import { acquireLock, procStat } from "../../src/poll/lock.js";
 import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
+import { redactUrl } from "../../src/redact.js";
 import { tempDir } from "./helpers/run-pass.js";
 
 describe("poll state", () => {
