@@ -69,6 +69,16 @@ const TELEGRAM_TOKEN = /\b(bot)?\d{6,12}:[A-Za-z0-9_-]{30,}/g;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Bot)\s+(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=])[A-Za-z0-9._~+/=-]{8,}/gi;
 
 /**
+ * user:pass@ keeps the user, who says which account; a user without a password is the credential
+ * itself (https://TOKEN@github.com, Stripe's https://sk_test_…:@api.stripe.com).
+ */
+function userinfo(scheme: string, info: string): string {
+  const colon = info.indexOf(":");
+  if (colon > 0 && colon < info.length - 1) return `${scheme}${info.slice(0, colon)}:${URL_REDACTED}@`;
+  return `${scheme}${URL_REDACTED}${colon >= 0 ? ":" : ""}@`;
+}
+
+/**
  * A URL (absolute, or a path with its query) with its credentials masked. Only the secret parts
  * change; the rest keeps its bytes, so `created[gte]=…` is not re-encoded.
  */
@@ -94,9 +104,7 @@ export function rememberSecret(value: string | undefined): void {
 export function redactText(text: string): string {
   let out = text;
   if (out.includes("://")) {
-    out = out.replace(USERINFO, (_m, scheme: string, info: string) =>
-      info.includes(":") ? `${scheme}${URL_REDACTED}:${URL_REDACTED}@` : `${scheme}${URL_REDACTED}@`,
-    );
+    out = out.replace(USERINFO, (_m, scheme: string, info: string) => userinfo(scheme, info));
   }
   if (out.includes("=")) {
     out = out.replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) =>

@@ -84,9 +84,7 @@ describe("Output", () => {
     const human = fakeIo({}, true);
     new Output(human.io).warn("GET https://api.example.com/x?token=t0ken failed");
     await new Promise((r) => setImmediate(r));
-    expect(json.out()).toBe(
-      '{"kind":"poll","url":"https://***:***@api.example.com/e?API_KEY=***&limit=1"}\n',
-    );
+    expect(json.out()).toBe('{"kind":"poll","url":"https://u:***@api.example.com/e?API_KEY=***&limit=1"}\n');
     expect(human.err()).toContain("GET https://api.example.com/x?token=*** failed");
   });
 

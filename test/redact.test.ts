@@ -14,8 +14,9 @@ const TELEGRAM = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
 describe("redactUrl", () => {
   it("masks user:pass@ and a bare token@, keeping the rest of the URL as typed", () => {
     expect(redactUrl("https://u:p@api.example.com/e?since_id=3")).toBe(
-      "https://***:***@api.example.com/e?since_id=3",
+      "https://u:***@api.example.com/e?since_id=3",
     );
+    expect(redactUrl("https://sk_test_123:@api.stripe.com/v1")).toBe("https://***:@api.stripe.com/v1");
     expect(redactUrl("https://ghp_abc123@github.com/x")).toBe("https://***@github.com/x");
     expect(redactUrl("http://x/v1/events?created[gte]=1&limit=100")).toBe(
       "http://x/v1/events?created[gte]=1&limit=100",
@@ -69,7 +70,7 @@ describe("redactHeaders", () => {
 
 describe("redactText", () => {
   it("masks credentials inside free text and JSON", () => {
-    expect(redactText('{"url":"http://a:b@h/x?key=1"}')).toBe('{"url":"http://***:***@h/x?key=***"}');
+    expect(redactText('{"url":"http://a:b@h/x?key=1"}')).toBe('{"url":"http://a:***@h/x?key=***"}');
     expect(redactText("401: Authorization: Bearer sk_live_abc123456 was refused")).toBe(
       "401: Authorization: Bearer *** was refused",
     );
