@@ -2,6 +2,8 @@ import type { HookError } from "../errors.js";
 import type { PassResult } from "../poll/pass.js";
 import type { PollState } from "../poll/state.js";
 import type { PollEvent } from "../poll/types.js";
+import { answerSnippet } from "../ui/answer.js";
+import { escapeControl } from "../ui/escape.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import type { PollSetup } from "./poll-options.js";
@@ -33,7 +35,7 @@ export class PollRenderer {
       });
     } else if (event.kind === "wait") {
       out.data("wait", { ms: event.ms, reason: event.reason });
-      out.line(c.yellow(`waiting ${formatDuration(event.ms)}: ${event.reason}`));
+      out.line(c.yellow(`waiting ${formatDuration(event.ms)}: ${escapeControl(event.reason)}`));
     } else if (event.kind === "delivery") {
       out.data("delivery", {
         id: event.id,
@@ -43,17 +45,24 @@ export class PollRenderer {
         latency: event.ms,
         error: event.error,
       });
-      const mark = event.ok ? c.green("✓") : c.red("✗");
-      const status = event.status === undefined ? "---" : String(event.status);
-      out.line(
-        `${mark} ${status} ${event.type ?? ""} ${c.dim(event.id)} ${c.dim(`${event.ms}ms`)}${event.error && !event.ok ? c.red(` ${event.error}`) : ""}`,
-      );
+      out.line(this.deliveryLine(event));
     } else if (event.kind === "warning") {
       out.data("warning", { message: event.message });
-      out.warn(event.message);
+      out.warn(escapeControl(event.message));
     } else {
       this.skip(event);
     }
+  }
+
+  private deliveryLine(event: Extract<PollEvent, { kind: "delivery" }>): string {
+    const c = this.out.color;
+    const mark = event.ok ? c.green("✓") : c.red("✗");
+    const status = event.status === undefined ? "---" : String(event.status);
+    // The type and id come from the API, the error and the answer from the app: shown, never obeyed.
+    const what = `${escapeControl(event.type ?? "")} ${c.dim(escapeControl(event.id))}`;
+    const error = event.error && !event.ok ? c.red(` ${escapeControl(event.error)}`) : "";
+    const said = event.status === undefined ? undefined : answerSnippet(event.status, event.responseBody);
+    return `${mark} ${status} ${what} ${c.dim(`${event.ms}ms`)}${error}${said ? `  ${c.dim("answer:")} ${said}` : ""}`;
   }
 
   private skip(event: Extract<PollEvent, { kind: "skip" }>): void {
@@ -67,7 +76,9 @@ export class PollRenderer {
     }
     this.out.data("skip", { id: event.id, type: event.type ?? null, reason: event.reason });
     if (!event.reason.startsWith("filtered"))
-      this.out.line(this.out.color.dim(`- skipped ${event.type ?? ""} ${event.id}: ${event.reason}`));
+      this.out.line(
+        this.out.color.dim(`- skipped ${escapeControl(`${event.type ?? ""} ${event.id}: ${event.reason}`)}`),
+      );
   }
 
   pass(result: PassResult): void {
@@ -77,7 +88,7 @@ export class PollRenderer {
       this.failed += 1;
       this.out.line(
         this.out.color.red(
-          `delivery of ${result.failed.id} failed (${result.failed.error}); it and everything after it wait for the next pass`,
+          `delivery of ${escapeControl(result.failed.id)} failed (${escapeControl(result.failed.error)}); it and everything after it wait for the next pass`,
         ),
       );
     }
@@ -86,7 +97,8 @@ export class PollRenderer {
   /** An error the run survives (loop mode), or the one that ends it (then cli.ts prints it too). */
   error(error: HookError): void {
     this.out.data("error", { message: error.message, hint: error.hint ?? null, exitCode: error.exitCode });
-    if (!this.setup.once) this.out.warn(`${error.message}${error.hint ? ` (${error.hint})` : ""}`);
+    if (!this.setup.once)
+      this.out.warn(escapeControl(`${error.message}${error.hint ? ` (${error.hint})` : ""}`));
   }
 
   stopping(): void {
@@ -100,8 +112,35 @@ export class PollRenderer {
     this.out.warn(text);
   }
 
-  waiting(ms: number): Spinner {
-    return this.out.spinner(`waiting for new events; next poll in ${formatDuration(ms)}`);
+  /** Loop mode's first line: what is polled, how often, where it goes, and how to stop. */
+  start(intervalMs: number): void {
+    const { setup } = this;
+    this.out.data("start", {
+      provider: setup.provider,
+      interval: intervalMs,
+      forwardTo: setup.target.href,
+      state: setup.statePath,
+    });
+    this.out.line(
+      `polling ${setup.apiName} every ${formatDuration(intervalMs)}, delivering to ${setup.target.href} (state ${setup.statePath}; Ctrl-C stops)`,
+    );
+  }
+
+  /** The wait between passes, counting down once a second on a terminal (a spinner only runs there). */
+  waiting(ms: number, now: () => number = Date.now): Spinner {
+    const until = now() + ms;
+    const text = () => `waiting for new events; next poll in ${countdown(until - now())}`;
+    const spinner = this.out.spinner(text());
+    if (!this.out.interactive) return spinner;
+    const tick = setInterval(() => spinner.update(text()), 1000);
+    tick.unref();
+    return {
+      update: spinner.update,
+      stop: (finalLine) => {
+        clearInterval(tick);
+        spinner.stop(finalLine);
+      },
+    };
   }
 
   finish(code: number, state: PollState, note?: string): number {
@@ -122,4 +161,12 @@ export class PollRenderer {
     );
     return code;
   }
+}
+
+/** Whole seconds, as a countdown reads: "29s", "1m 5s". */
+export function countdown(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const rest = seconds % 60;
+  return `${Math.floor(seconds / 60)}m${rest ? ` ${rest}s` : ""}`;
 }

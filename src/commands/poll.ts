@@ -46,6 +46,7 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
     emit: render.event.bind(render),
   };
   let firstPass = !state.existed;
+  if (!setup.once) render.start(setup.intervalMs);
   for (;;) {
     const result = await passOrError(
       setup,

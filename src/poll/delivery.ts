@@ -6,7 +6,11 @@ export interface DeliveryResult {
   status?: number;
   ms: number;
   error?: string;
+  /** The start of the app's answer (bounded), for the line that shows its status. */
+  responseBody?: Uint8Array;
 }
+
+const KEEP_BYTES = 64 * 1024;
 
 /**
  * POSTs one event to the app, as the provider would. Only a 2xx counts: a redirect or an error page
@@ -23,14 +27,25 @@ export async function deliver(target: URL, req: DeliveryRequest, timeoutMs: numb
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    // The answer's body is not needed, but it must be read so the connection can be reused.
-    await res.body.dump({ limit: 1024 * 1024 }).catch(() => {});
+    // The start is kept for the person reading the line; the rest is read so the connection can be reused.
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (kept < KEEP_BYTES) chunks.push(chunk.subarray(0, KEEP_BYTES - kept));
+        kept += chunk.length;
+        if (kept > 1024 * 1024) break;
+      }
+    } catch {
+      // A broken answer body still has its status.
+    }
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     return {
       ok,
       status: res.statusCode,
       ms: elapsed(),
       error: ok ? undefined : `answered ${res.statusCode}`,
+      responseBody: Buffer.concat(chunks),
     };
   } catch (error) {
     const code = (error as { code?: string }).code;

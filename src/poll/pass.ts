@@ -108,6 +108,7 @@ async function handle(
     ok: outcome.ok,
     ms: outcome.ms,
     error: outcome.error,
+    responseBody: outcome.responseBody,
   });
   if (!outcome.ok) return { error: outcome.error ?? "failed" };
   state.record({ ...step, id: item.id });

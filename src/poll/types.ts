@@ -72,6 +72,16 @@ export interface Source {
 export type PollEvent =
   | { kind: "poll"; method: string; url: string; status: number; count?: number; ms: number }
   | { kind: "wait"; ms: number; reason: string }
-  | { kind: "delivery"; id: string; type?: string; status?: number; ok: boolean; ms: number; error?: string }
+  | {
+      kind: "delivery";
+      id: string;
+      type?: string;
+      status?: number;
+      ok: boolean;
+      ms: number;
+      error?: string;
+      /** The start of the app's answer (bounded). */
+      responseBody?: Uint8Array;
+    }
   | { kind: "skip"; id: string; type?: string; reason: string }
   | { kind: "warning"; message: string };
