@@ -68,7 +68,9 @@ function makeProvider(name: "standard" | "svix"): Provider {
       name === "svix"
         ? "Standard Webhooks signed with svix-* headers (Svix's own names); verifies either"
         : "HMAC-SHA256 of `id.timestamp.body` with the base64 whsec_ key; webhook-* or svix-* headers; 5 minutes either way",
-    signatureHeaders: [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`],
+    // Both spellings: the verifier reads either (svix-* first), so an old svix-signature left next to a
+    // fresh webhook-signature would be the one checked, and fail.
+    signatureHeaders: ["svix", "webhook"].flatMap((p) => [`${p}-id`, `${p}-timestamp`, `${p}-signature`]),
     signsTimestamp: true,
     // Svix gives an endpoint 15 seconds to answer before the attempt counts as failed.
     timeoutMs: 15_000,

@@ -71,7 +71,10 @@ export interface Provider {
   readonly name: string;
   /** One line for `hook providers`: what is checked and how. */
   readonly summary: string;
-  /** Lower-case header names that carry the signature (dropped and made afresh on replay). */
+  /**
+   * Lower-case names of every header the verifier reads (not only those sign() writes): replay drops
+   * them all and signs afresh, so no old signature, id or timestamp survives next to the new one.
+   */
   readonly signatureHeaders: readonly string[];
   /** Whether a timestamp is signed, so stale deliveries can be rejected (hook check scenario 6). */
   readonly signsTimestamp: boolean;
