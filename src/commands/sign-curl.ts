@@ -45,7 +45,9 @@ export function curlCommand({ url, headers, contentType, body, bodyFile }: CurlI
   for (const [name, value] of Object.entries(headers)) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   // --data-binary, never -d: -d strips newlines and would change the signed bytes.
   if (bodyFile) lines.push(`--data-binary ${shellQuote(`@${bodyFile}`)}`);
-  else if (isText(body)) lines.push(`--data-binary ${shellQuote(utf8.decode(body))}`);
+  // A leading @ makes curl read the rest as a file name (`@/etc/hostname` would send that file), so
+  // such a body goes through printf and stdin like binary bytes do.
+  else if (isText(body) && body[0] !== 0x40) lines.push(`--data-binary ${shellQuote(utf8.decode(body))}`);
   else return `${printfBytes(body)} | ${[...lines, "--data-binary @-"].join(" \\\n  ")}`;
   return lines.join(" \\\n  ");
 }

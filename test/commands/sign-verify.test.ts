@@ -165,6 +165,18 @@ describe("hook sign output", () => {
       expect(verify.code).toBe(0);
     });
 
+    it("never lets curl read a body from stdin that starts with @ as a file name", async () => {
+      target = await new Target().start();
+      const result = await runCli(["sign", "--provider", "github", "--secret", "x", "--curl", target.url], {
+        stdin: "@/etc/hostname",
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain("--data-binary '@/etc/hostname'");
+      await promisify(execFile)("sh", ["-c", result.stdout]);
+      await target.waitFor(1);
+      expect(target.received[0]?.body.toString()).toBe("@/etc/hostname");
+    });
+
     it("pipes a body that is not UTF-8 from printf, byte for byte", async () => {
       target = await new Target().start();
       const binary = Buffer.from([0x7b, 0xff, 0x00, 0x27, 0x5c, 0x0a, 0xc3, 0x28, 0x7d]);
