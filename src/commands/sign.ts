@@ -49,7 +49,7 @@ export async function signCommand(_args: string[], options: CommandOptions, io: 
   const body = provider.signBody?.(input);
   if (options.json) {
     const extra = body ? { body: Buffer.from(body).toString("utf8") } : {};
-    out.data("signature", { provider: provider.name, headers, ...extra });
+    out.resultData("signature", { provider: provider.name, headers, ...extra });
   } else if (options.curl !== undefined) {
     const bodyFile = body ? undefined : (options.bodyFile as string | undefined);
     const contentType = provider.contentType;

@@ -70,6 +70,11 @@ export class Output {
     this.io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
+  /** The product as a --json line: like data(), but exactly as made, for the same reason as result(). */
+  resultData(kind: string, fields: Record<string, unknown>): void {
+    this.result(JSON.stringify({ kind, ...fields }));
+  }
+
   /** A human line on stderr. Quiet with --json, where the data lines say it all. */
   line(text = ""): void {
     if (this.json) return;

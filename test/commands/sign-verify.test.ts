@@ -127,6 +127,16 @@ describe("hook sign output", () => {
     });
   });
 
+  it("prints the headers it was asked for unredacted: a Telegram signature header is the secret itself", async () => {
+    const secret = "tg-secret-token-value-1";
+    const plain = await runCli(["sign", "--provider", "telegram", "--secret", secret], { stdin: "{}" });
+    const json = await runCli(["sign", "--provider", "telegram", "--secret", secret, "--json"], {
+      stdin: "{}",
+    });
+    expect(plain.stdout).toBe(`X-Telegram-Bot-Api-Secret-Token: ${secret}\n`);
+    expect(JSON.parse(json.stdout).headers).toEqual({ "X-Telegram-Bot-Api-Secret-Token": secret });
+  });
+
   describe("--curl", () => {
     let target: Target | undefined;
     afterEach(async () => {
