@@ -91,3 +91,23 @@ describe("redactText", () => {
     expect(maskSecret("short")).toBe("…");
   });
 });
+
+describe("the request's --json shape", () => {
+  it("masks the path's credentials for every reader (listen --json, the inspector's API)", async () => {
+    const { requestJson } = await import("../src/events/json.js");
+    const record = {
+      n: 1,
+      receivedAt: new Date(0),
+      method: "POST",
+      path: `/tg/${TELEGRAM}?token=abc123&x=1`,
+      headers: [],
+      body: new Uint8Array(),
+      provider: "none",
+      outcome: "accepted" as const,
+      status: 200,
+      latencyMs: 1,
+      duplicate: false,
+    };
+    expect(requestJson(record).path).toBe("/tg/***?token=***&x=1");
+  });
+});

@@ -2,15 +2,19 @@
  * The --json shapes of the listen events, shared by the terminal renderer and the inspector's API, so a
  * script reading `hook listen --json` and one reading `/api/requests` see the same objects.
  */
+import { redactUrl } from "../redact.js";
 import type { RequestRecord } from "./types.js";
 
-/** --json shape of a request: stable keys, no body (it can be megabytes), no header values. */
+/**
+ * --json shape of a request: stable keys, no body (it can be megabytes), no header values, and the
+ * path's credentials (?token=…) masked for every reader, the inspector's API included.
+ */
 export function requestJson(r: RequestRecord): Record<string, unknown> {
   return {
     n: r.n,
     time: r.receivedAt.toISOString(),
     method: r.method,
-    path: r.path,
+    path: redactUrl(r.path),
     provider: r.provider,
     event: r.event ?? null,
     id: r.eventId ?? null,
