@@ -34,7 +34,7 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   out.line(
     `checking ${redactUrl(to.href)} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
   );
-  const sender = createSender(10, waitFor(budgetMs));
+  const sender = createSender(10, io.env, waitFor(budgetMs));
   const started = io.now();
   const t0 = performance.now();
   try {

@@ -155,7 +155,9 @@ async function serve(
   cleanup: Cleanup,
 ): Promise<number> {
   const interrupted = io.interrupted;
-  const forwarder = settings.forwardTo ? new Forwarder(settings.forwardTo, settings.timeoutMs) : undefined;
+  const forwarder = settings.forwardTo
+    ? new Forwarder(settings.forwardTo, settings.timeoutMs, io.env)
+    : undefined;
   if (forwarder) cleanup.push(() => forwarder.close());
   const durable =
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CommandOptions } from "../cli.js";
 import { Exit, HookError } from "../errors.js";
+import { HttpClient } from "../net/client.js";
 import { ApiClient } from "../poll/api-client.js";
 import { acquireLock } from "../poll/lock.js";
 import { type PassResult, runPass } from "../poll/pass.js";
@@ -17,16 +18,24 @@ const MAX_ATTEMPTS = 5;
 export async function pollCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
   const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
   const setup = pollSetup(options, io);
+  const http = new HttpClient({ env: io.env, connections: 4 });
   const release = acquireLock(setup.lockPath, io.now);
   try {
     const state = PollState.load(setup.statePath, setup.provider, setup.source.key);
-    return await pollLoop(setup, state, out, io);
+    return await pollLoop(setup, state, out, io, http);
   } finally {
     release();
+    await http.close(0);
   }
 }
 
-async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io): Promise<number> {
+async function pollLoop(
+  setup: PollSetup,
+  state: PollState,
+  out: Output,
+  io: Io,
+  http: HttpClient,
+): Promise<number> {
   const controller = new AbortController();
   const render = new PollRenderer(out, setup);
   void io.interrupted.then(() => {
@@ -37,7 +46,8 @@ async function pollLoop(setup: PollSetup, state: PollState, out: Output, io: Io)
   const pass = {
     source: setup.source,
     state,
-    api: apiClient(setup, io, controller.signal, render),
+    api: apiClient(setup, io, http, controller.signal, render),
+    http,
     target: setup.target,
     timeoutMs: setup.timeoutMs,
     wanted: typeFilter(setup.types),
@@ -79,11 +89,18 @@ function prepare(setup: PollSetup, state: PollState, render: PollRenderer): void
   else state.data.since = setup.since === "all" ? "all" : setup.since.toISOString();
 }
 
-function apiClient(setup: PollSetup, io: Io, signal: AbortSignal, render: PollRenderer): ApiClient {
+function apiClient(
+  setup: PollSetup,
+  io: Io,
+  http: HttpClient,
+  signal: AbortSignal,
+  render: PollRenderer,
+): ApiClient {
   return new ApiClient({
     name: setup.apiName,
     keySource: setup.keySource,
     headers: setup.apiHeaders,
+    http,
     timeoutMs: setup.timeoutMs,
     maxWaitMs: setup.once ? ONCE_MAX_WAIT_MS : Number.POSITIVE_INFINITY,
     maxAttempts: MAX_ATTEMPTS,

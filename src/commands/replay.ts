@@ -74,7 +74,7 @@ export async function sendFixtures(
   const total = prepared.jobs.length * settings.repeat;
   const budgets = new Map(prepared.signers.map((p) => [p.name, p.timeoutMs]));
   const renderer = new ReplayRenderer(out, io, total, settings.repeat, budgets);
-  const sender = createSender(settings.concurrency, settings.timeoutMs);
+  const sender = createSender(settings.concurrency, io.env, settings.timeoutMs);
   let interrupted = false;
   const stop = io.interrupted.then(() => {
     interrupted = true;

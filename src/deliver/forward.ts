@@ -1,4 +1,7 @@
-import { Agent, errors, util } from "undici";
+import { util } from "undici";
+import { HttpClient } from "../net/client.js";
+import { failureText } from "../net/errors.js";
+import type { Limits } from "../net/exchange.js";
 import { endToEndFlat, endToEndHeaders } from "./headers.js";
 
 export interface OutgoingRequest {
@@ -36,100 +39,52 @@ function splitOnce(text: string, separator: string): [string, string | undefined
   return i < 0 ? [text, undefined] : [text.slice(0, i), text.slice(i + 1)];
 }
 
+/** An app's answer larger than this is cut (its status still counts): a provider reads only the status. */
+export const FORWARD_ANSWER_MAX = 10 * 1024 * 1024;
+
 /** Sends requests to one target over a keep-alive connection pool. */
 export class Forwarder {
   readonly target: URL;
-  private readonly timeoutMs: number;
-  private readonly agent: Agent;
+  private readonly limits: Limits;
+  private readonly client: HttpClient;
   private readonly urlFor: (path: string) => string;
 
-  constructor(target: URL, timeoutMs: number) {
+  /** `timeoutMs` (--timeout) is a deadline for the whole exchange: connect, headers and body. */
+  constructor(target: URL, timeoutMs: number, env: Record<string, string | undefined> = {}) {
     this.target = target;
     this.urlFor = joiner(target);
-    this.timeoutMs = timeoutMs;
-    this.agent = new Agent({ keepAliveTimeout: 4_000, connections: 256 });
+    this.limits = { deadlineMs: timeoutMs, maxBytes: FORWARD_ANSWER_MAX };
+    this.client = new HttpClient({ env, connections: 256, keepAliveTimeoutMs: 4_000 });
   }
 
-  /**
-   * One request through undici's dispatcher with a plain callback handler: request()'s promise, body
-   * stream and per-request AbortController were most of the forwarding cost. --timeout stays a deadline
-   * for the whole exchange (connect, headers and body), as it was: one timer that aborts the request.
-   */
-  send(outgoing: OutgoingRequest): Promise<ForwardResult> {
-    const started = performance.now();
-    const timeoutMs = this.timeoutMs;
-    const url = this.urlFor(outgoing.path);
-    const { origin, path } = splitUrl(url);
-    return new Promise((resolve) => {
-      let abort: ((reason?: Error) => void) | undefined;
-      let timedOut = false;
-      let status = 0;
-      let headers: [string, string][] = [];
-      const chunks: Buffer[] = [];
-      const timer = setTimeout(() => {
-        timedOut = true;
-        abort?.(new errors.RequestAbortedError());
-      }, timeoutMs);
-      const handler = {
-        onConnect(abortRequest: (reason?: Error) => void) {
-          abort = abortRequest;
-          // The deadline passed before the request got a connection.
-          if (timedOut) abortRequest(new errors.RequestAbortedError());
-        },
-        onHeaders(statusCode: number, rawHeaders: Buffer[]) {
-          // 1xx (100 Continue, 103 Early Hints) are interim: the answer is still to come.
-          if (statusCode < 200) return true;
-          status = statusCode;
-          // The same parsing as request(): lower-case names, repeated ones grouped in first-seen order.
-          headers = endToEndHeaders(responsePairs(util.parseHeaders(rawHeaders) as ResponseHeaders));
-          return true;
-        },
-        onData(chunk: Buffer) {
-          chunks.push(chunk);
-          return true;
-        },
-        onComplete() {
-          clearTimeout(timer);
-          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-          resolve({ ok: true, status, headers, body, latencyMs: performance.now() - started });
-        },
-        onError(error: Error) {
-          clearTimeout(timer);
-          const latencyMs = performance.now() - started;
-          if (timedOut) {
-            resolve({ ok: false, kind: "timeout", error: `no answer within ${timeoutMs}ms`, latencyMs });
-          } else {
-            resolve({ ok: false, kind: "unreachable", error: describeError(error), latencyMs });
-          }
-        },
-      };
-      this.agent.dispatch(
-        {
-          origin,
-          path,
-          method: outgoing.method as "POST",
-          headers: endToEndFlat(outgoing.headers),
-          body: outgoing.method === "GET" || outgoing.method === "HEAD" ? undefined : outgoing.body,
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        },
-        handler as unknown as Parameters<Agent["dispatch"]>[1],
-      );
-    });
+  async send(outgoing: OutgoingRequest): Promise<ForwardResult> {
+    const { origin, path } = splitUrl(this.urlFor(outgoing.path));
+    const headers = endToEndFlat(outgoing.headers);
+    const answer = await this.client.send(
+      { origin, path, method: outgoing.method, headers, body: outgoing.body },
+      this.limits,
+    );
+    if (!answer.ok) {
+      const kind = answer.failure.kind === "timeout" ? "timeout" : "unreachable";
+      return { ok: false, kind, error: failureText(answer.failure), latencyMs: answer.latencyMs };
+    }
+    // The same parsing as request(): lower-case names, repeated ones grouped in first-seen order.
+    const parsed = util.parseHeaders(answer.rawHeaders) as ResponseHeaders;
+    return {
+      ok: true,
+      status: answer.status,
+      headers: endToEndHeaders(responsePairs(parsed)),
+      body: answer.body,
+      latencyMs: answer.latencyMs,
+    };
   }
 
   /**
    * Lets requests still in flight finish for up to `graceMs`, then cuts them: on Ctrl-C a target that
    * never answers must not hold hook for the whole --timeout. Their senders get no 2xx, so they retry.
    */
-  async close(graceMs = 1_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), graceMs);
-    });
-    const result = await Promise.race([this.agent.close().catch(() => undefined), grace]);
-    clearTimeout(timer);
-    if (result === "late") await this.agent.destroy().catch(() => undefined);
+  close(graceMs = 1_000): Promise<void> {
+    return this.client.close(graceMs);
   }
 }
 
@@ -156,13 +111,4 @@ function responsePairs(headers: ResponseHeaders): [string, string][] {
     for (const one of Array.isArray(value) ? value : [value]) pairs.push([name, one]);
   }
   return pairs;
-}
-
-function describeError(error: unknown): string {
-  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err.code ?? err.cause?.code;
-  if (code === "ECONNREFUSED") return "connection refused (is the app running?)";
-  if (code === "ENOTFOUND") return "host not found";
-  if (error instanceof errors.SocketError) return `connection closed by the target: ${err.message}`;
-  return code ? `${code}: ${err.message}` : err.message;
 }

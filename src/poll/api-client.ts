@@ -1,5 +1,8 @@
-import { request } from "undici";
+import { util } from "undici";
 import { Exit, HookError } from "../errors.js";
+import type { HttpClient } from "../net/client.js";
+import type { NetFailure } from "../net/errors.js";
+import { requireWhole } from "../net/exchange.js";
 import { formatDuration } from "../units.js";
 import type { PollEvent } from "./types.js";
 
@@ -9,6 +12,9 @@ export interface ApiOptions {
   /** Where the key comes from, for the 401 message: "--api-key or STRIPE_API_KEY". */
   keySource: string;
   headers: Record<string, string>;
+  /** Every call goes through it: proxies, and errors in words. */
+  http: HttpClient;
+  /** --timeout: a deadline for each call as a whole, not the idle time between chunks. */
   timeoutMs: number;
   /** --once: a rate-limit wait longer than this ends the run instead. */
   maxWaitMs: number;
@@ -43,6 +49,20 @@ export class ApiError extends HookError {
     this.name = "ApiError";
   }
 }
+
+/** A call that got no usable answer (refused, timed out, too large ...): retried with backoff. */
+export class NetworkError extends Error {
+  constructor(readonly failure: NetFailure) {
+    super(failure.message);
+    this.name = "NetworkError";
+  }
+}
+
+/**
+ * The largest API answer read: a page of 100 Stripe events with big objects is a few MB. Past this
+ * the call fails (a cut page cannot be parsed) and is retried like a network error.
+ */
+export const API_ANSWER_MAX = 32 * 1024 * 1024;
 
 /** The run was stopped (Ctrl-C) while waiting on the API: nothing to report, nothing lost. */
 export class Interrupted extends Error {}
@@ -96,20 +116,28 @@ export class ApiClient {
   }
 
   private async send(req: ApiRequest): Promise<ApiResponse> {
-    const res = await request(req.url, {
-      method: req.method ?? "GET",
-      headers: { ...this.options.headers, ...req.headers },
-      body: req.body,
-      signal: this.options.signal,
-      headersTimeout: this.options.timeoutMs,
-      bodyTimeout: this.options.timeoutMs,
-    });
-    const body = Buffer.from(await res.body.arrayBuffer());
+    const url = new URL(req.url);
+    const answer = requireWhole(
+      await this.options.http.send(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: req.method ?? "GET",
+          headers: { ...this.options.headers, ...req.headers },
+          body: req.body,
+        },
+        { deadlineMs: this.options.timeoutMs, maxBytes: API_ANSWER_MAX, signal: this.options.signal },
+      ),
+      url.origin,
+      API_ANSWER_MAX,
+    );
+    if (!answer.ok) throw new NetworkError(answer.failure);
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(res.headers)) {
+    const parsed = util.parseHeaders(answer.rawHeaders) as Record<string, string | string[] | undefined>;
+    for (const [key, value] of Object.entries(parsed)) {
       if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
     }
-    return { status: res.statusCode, headers, body };
+    return { status: answer.status, headers, body: answer.body };
   }
 
   /** How long to wait before the next attempt, or a thrown error when waiting cannot help. */
@@ -152,8 +180,10 @@ export class ApiClient {
 
   private gaveUp(res: ApiResponse | Error, attempts: number): HookError {
     const why = res instanceof Error ? res.message : `${res.status} ${apiMessage(res)}`;
+    const netHint = res instanceof NetworkError ? res.failure.hint : undefined;
+    const keep = "nothing was lost; the next run starts from the same cursor";
     return new HookError(`${this.options.name}: ${why} (gave up after ${attempts} attempts)`, {
-      hint: "nothing was lost; the next run starts from the same cursor",
+      hint: netHint ? `${netHint}; ${keep}` : keep,
     });
   }
 

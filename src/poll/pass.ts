@@ -1,3 +1,4 @@
+import type { HttpClient } from "../net/client.js";
 import type { ApiClient } from "./api-client.js";
 import { Interrupted } from "./api-client.js";
 import { deliver } from "./delivery.js";
@@ -15,6 +16,8 @@ export interface PassOptions {
   source: Source;
   state: PollState;
   api: ApiClient;
+  /** Deliveries go through the same client as the API calls (one proxy decision, one pool). */
+  http: HttpClient;
   target: URL;
   timeoutMs: number;
   /** --types: whether an event type is wanted. */
@@ -99,7 +102,7 @@ async function handle(
     emit({ kind: "skip", id: item.id, type: item.type, reason: reason ?? "nothing to send" });
     return "skipped";
   }
-  const outcome = await deliver(options.target, item.request(), options.timeoutMs);
+  const outcome = await deliver(options.http, options.target, item.request(), options.timeoutMs);
   emit({
     kind: "delivery",
     id: item.id,

@@ -80,7 +80,7 @@ export type PollEvent =
       ok: boolean;
       ms: number;
       error?: string;
-      /** The start of the app's answer (bounded). */
+      /** The app's answer, its first 64 KiB. */
       responseBody?: Uint8Array;
     }
   | { kind: "skip"; id: string; type?: string; reason: string }

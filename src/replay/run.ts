@@ -46,8 +46,9 @@ export interface ReplayResult {
   pass: boolean;
   expected: string;
   error?: string;
+  /** The start of the answer as text, for --json and reports. */
   answerStart?: string;
-  /** The start of the target's answer (bounded), for the line that shows its status. */
+  /** The answer's first bytes (up to 64 KiB), for showing the first line of a non-2xx answer. */
   responseBody?: Uint8Array;
 }
 
@@ -110,8 +111,8 @@ async function sendJob(
     pass: answer.status !== undefined && plan.expect.matches(answer.status),
     expected: plan.expect.text,
     error: answer.error,
-    answerStart: answer.bodyStart,
-    responseBody: answer.bodyStart === undefined ? undefined : Buffer.from(answer.bodyStart),
+    answerStart: answerStart(answer.responseBody),
+    responseBody: answer.responseBody,
   };
 }
 
@@ -157,4 +158,13 @@ function summarise(sent: ReplayResult[], total: number, durationMs: number): Rep
     durationMs: Math.round(durationMs),
     perSecond: durationMs > 0 ? Math.round((sent.length / durationMs) * 1000 * 10) / 10 : 0,
   };
+}
+
+const ANSWER_START = 512;
+
+function answerStart(body: Uint8Array | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  return Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, ANSWER_START * 4))
+    .toString("utf8")
+    .slice(0, ANSWER_START);
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HttpClient } from "../../../src/net/client.js";
 import { ApiClient } from "../../../src/poll/api-client.js";
 import { runPass } from "../../../src/poll/pass.js";
 import { PollState } from "../../../src/poll/state.js";
@@ -20,6 +21,10 @@ export interface PassRun {
   wanted?: (type: string | undefined) => boolean;
   maxWaitMs?: number;
   now?: () => Date;
+  /** The deadline of each API call and delivery (default 5s). */
+  timeoutMs?: number;
+  /** Proxy variables, as the command would read them from its environment. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -32,11 +37,13 @@ export async function onePass(run: PassRun) {
   const state = PollState.load(run.statePath, run.provider, run.source.key);
   const signal = new AbortController().signal;
   const now = run.now ?? (() => new Date());
+  const http = new HttpClient({ env: run.env ?? {} });
   const api = new ApiClient({
     name: `${run.provider} API`,
     keySource: "--api-key or TEST_KEY",
     headers: run.headers ?? {},
-    timeoutMs: 5000,
+    http,
+    timeoutMs: run.timeoutMs ?? 5000,
     maxWaitMs: run.maxWaitMs ?? Number.POSITIVE_INFINITY,
     maxAttempts: 5,
     now,
@@ -50,14 +57,15 @@ export async function onePass(run: PassRun) {
     source: run.source,
     state,
     api,
+    http,
     target: new URL(run.target),
-    timeoutMs: 5000,
+    timeoutMs: run.timeoutMs ?? 5000,
     wanted: run.wanted ?? (() => true),
     since: run.since,
     now,
     signal,
     emit: (event) => events.push(event),
-  });
+  }).finally(() => http.close(0));
   const calls = events.filter((e) => e.kind === "poll").length;
   return { result, events, waits, state, calls };
 }
