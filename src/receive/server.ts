@@ -5,12 +5,37 @@ import { StartError } from "../errors.js";
 import type { Incoming } from "./pipeline.js";
 import { errorReply, type Reply } from "./replies.js";
 
+/**
+ * What one sender may hold of the receiver. Through a public tunnel anyone can connect, so a
+ * request that stalls must not hold a connection for Node's default 300 s, and a crowd of them must
+ * not take every slot.
+ */
+export interface ReceiverLimits {
+  /** Headers must have arrived whole within this (nginx's client_header_timeout, tighter). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, within this: a stalled or trickled body is dropped with 408. */
+  requestTimeoutMs: number;
+  /** Open connections at most; more are closed at once until one frees up. */
+  maxConnections: number;
+  /** How often Node checks the two timeouts: a limit is enforced within this much of its time. */
+  checkIntervalMs: number;
+}
+
+export const RECEIVER_LIMITS: ReceiverLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  maxConnections: 256,
+  checkIntervalMs: 1_000,
+};
+
 export interface ReceiverOptions {
   host: string;
   port: number;
   maxBody: number;
   now: () => Date;
   handle: (incoming: Incoming) => Promise<Reply>;
+  /** Internal: tests shorten the limits; users get RECEIVER_LIMITS. */
+  limits?: Partial<ReceiverLimits>;
 }
 
 export interface Receiver {
@@ -85,7 +110,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: Receive
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server: Server = createServer((req, res) => {
+  const limits = { ...RECEIVER_LIMITS, ...options.limits };
+  // Node sends the 408 and closes the socket itself. The timeouts cover receiving the request only:
+  // a forward that waits on a slow app (--timeout) is not cut by them.
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
     inFlight += 1;
     serve(req, res, options)
       .catch((error: Error) => send(res, errorReply(500, "internal error", error.message), true))
@@ -95,6 +128,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       });
   });
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = limits.maxConnections;
   await listen(server, options);
   let closing: Promise<void> | undefined;
   return {
