@@ -15,8 +15,8 @@ export interface ProxySettings {
 type Env = Record<string, string | undefined>;
 
 /**
- * The lower-case spelling wins, as in curl and undici. An empty value means unset, so that
- * `HTTPS_PROXY= hook ...` turns an inherited proxy off.
+ * The lower-case spelling wins, as in curl and undici; an empty value means no proxy, so that
+ * `https_proxy= hook ...` turns an inherited one off.
  */
 function variable(env: Env, name: string): string | undefined {
   const value = env[name.toLowerCase()] ?? env[name];

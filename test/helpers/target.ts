@@ -21,6 +21,11 @@ export interface Reply {
   body?: string;
   /** Wait this long before answering. */
   delayMs?: number;
+  /**
+   * After the headers, keep sending: "slow" one byte every 50 ms, "flood" as fast as the socket
+   * takes it. Either way the answer never ends.
+   */
+  stream?: "slow" | "flood";
 }
 
 /**
@@ -93,7 +98,8 @@ export class Target {
     }
     if (res.destroyed) return;
     res.writeHead(reply.status ?? 200, reply.headers ?? { "content-type": "text/plain" });
-    res.end(reply.body ?? "");
+    if (reply.stream) endless(res, reply.stream, reply.body ?? "");
+    else res.end(reply.body ?? "");
   }
 
   async close(): Promise<void> {
@@ -109,4 +115,20 @@ export class Target {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return port;
   }
+}
+
+/** An answer that never ends, until the client gives up and the socket closes. */
+function endless(res: ServerResponse, mode: "slow" | "flood", start: string): void {
+  res.write(start);
+  if (mode === "slow") {
+    const timer = setInterval(() => res.write("."), 50);
+    res.on("close", () => clearInterval(timer));
+    return;
+  }
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk)) {}
+  };
+  res.on("drain", pump);
+  pump();
 }

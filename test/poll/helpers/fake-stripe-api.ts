@@ -5,6 +5,8 @@ export interface FakeReply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Headers, then a space every 50 ms, never ending: an answer that never completes. */
+  trickle?: boolean;
 }
 
 export interface StripeEventLike {
@@ -52,6 +54,12 @@ export class FakeStripeApi extends LocalServer {
     this.calls.push(req.url ?? "");
     this.authHeaders.push(req.headers.authorization);
     const failure = this.failures.shift();
+    if (failure?.trickle) {
+      res.writeHead(failure.status, { "content-type": "application/json" });
+      const timer = setInterval(() => res.write(" "), 50);
+      res.on("close", () => clearInterval(timer));
+      return;
+    }
     if (failure) {
       send(res, failure.status, failure.body ?? "{}", failure.headers);
       return;
