@@ -21,6 +21,8 @@ export interface NetRequest {
   /** Flat [name, value, ...] (repeated names kept) or a record. */
   headers?: string[] | Record<string, string>;
   body?: Uint8Array | string;
+  /** Who is called, for the hints of failures: the user's app (default) or a provider's API. */
+  peer?: "app" | "api";
 }
 
 interface Route {
@@ -60,7 +62,12 @@ export class HttpClient {
   send(request: NetRequest, limits: Limits): Promise<Exchange> {
     const started = performance.now();
     const route = this.settings === undefined ? this.directRoute : this.route(request.origin);
-    const context: NetContext = { origin: request.origin, proxy: route.proxy, deadlineMs: limits.deadlineMs };
+    const context: NetContext = {
+      origin: request.origin,
+      proxy: route.proxy,
+      deadlineMs: limits.deadlineMs,
+      peer: request.peer,
+    };
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     return new Promise((resolve) => {
       const handler = new ExchangeHandler(resolve, limits, context, started);

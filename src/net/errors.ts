@@ -25,6 +25,8 @@ export interface NetContext {
   /** The proxy the call went through, if any. */
   proxy?: URL;
   deadlineMs: number;
+  /** Who is called: the user's app (forward, replay, deliveries) or a provider's API (poll). */
+  peer?: "app" | "api";
 }
 
 /** The message and its hint in one line, for per-request lines (listen, replay, poll deliveries). */
@@ -36,7 +38,7 @@ export function timedOut(context: NetContext): NetFailure {
   return {
     kind: "timeout",
     message: `no complete answer from ${hostOf(context.origin)} within ${formatDuration(context.deadlineMs)}`,
-    hint: "it answered too slowly, or its answer never ended",
+    hint: context.peer === "api" ? API_HINTS.timeout : "it answered too slowly, or its answer never ended",
   };
 }
 
@@ -64,6 +66,13 @@ type Coded = Error & { code?: string; cause?: Coded };
 type Rule = { kind: NetFailureKind; says: (where: string) => string; hint?: string };
 
 const PROXY_HINT = "check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY";
+
+/** Where the app hints ("is the app running?") would mislead: the far end is a provider's API. */
+const API_HINTS: Partial<Record<NetFailureKind, string>> = {
+  timeout: "the API answered too slowly, or its answer never ended; it is retried",
+  refused: "check --api-base; behind a proxy, set HTTPS_PROXY",
+  reset: "the API or something on the way closed the connection; it is retried",
+};
 
 /** Connection-level failures: through a proxy they happened between hook and the proxy. */
 const CONNECT_RULES: Record<string, Rule> = {
@@ -127,11 +136,11 @@ export function describeNetworkError(error: unknown, context: NetContext): NetFa
       : dns
         ? hostname(context.origin)
         : hostOf(context.origin);
-    return failure(connect.kind, connect.says(where), proxy ? PROXY_HINT : connect.hint);
+    return failure(connect.kind, connect.says(where), proxy ? PROXY_HINT : hintFor(connect, context));
   }
   const where = hostOf(context.origin);
   const answer = code ? ANSWER_RULES[code] : undefined;
-  if (answer) return failure(answer.kind, answer.says(where), answer.hint);
+  if (answer) return failure(answer.kind, answer.says(where), hintFor(answer, context));
   if (code && TLS_CODES.has(code)) {
     return failure(
       "tls",
@@ -141,6 +150,10 @@ export function describeNetworkError(error: unknown, context: NetContext): NetFa
   }
   const detail = err.cause?.message ?? err.message ?? String(error);
   return failure("other", `request to ${where} failed: ${code ? `${code}: ` : ""}${detail}`);
+}
+
+function hintFor(rule: Rule, context: NetContext): string | undefined {
+  return (context.peer === "api" ? API_HINTS[rule.kind] : undefined) ?? rule.hint;
 }
 
 function failure(kind: NetFailureKind, message: string, hint?: string): NetFailure {

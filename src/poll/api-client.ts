@@ -125,6 +125,7 @@ export class ApiClient {
           method: req.method ?? "GET",
           headers: { ...this.options.headers, ...req.headers },
           body: req.body,
+          peer: "api",
         },
         { deadlineMs: this.options.timeoutMs, maxBytes: API_ANSWER_MAX, signal: this.options.signal },
       ),

@@ -91,6 +91,16 @@ describe("hook poll (CLI)", () => {
     expect(ids().filter((_, i) => i !== 4)).toEqual(events.map((e) => e.id));
   });
 
+  it("an API answer that never ends is cut at --timeout and retried; the run ends and releases the lock", async () => {
+    const events = api.add(3);
+    api.failures.push({ status: 200, trickle: true });
+    const result = await runCli(args("--once", "--since", "all", "--timeout", "400ms"), { cwd, env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`no complete answer from ${new URL(api.url).host} within 400ms`);
+    expect(ids()).toEqual(events.map((e) => e.id));
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
   it("exits 75 at once while another run holds the lock, naming the lock and the holder pid", async () => {
     mkdirSync(join(cwd, ".hook", "poll"), { recursive: true });
     writeFileSync(lockPath(), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));

@@ -30,6 +30,7 @@ describe("poll stripe", () => {
     wanted?: (t: string | undefined) => boolean;
     maxWaitMs?: number;
     key?: string;
+    timeoutMs?: number;
   };
   const run = ({ key, ...extra }: Extra = {}) =>
     onePass({
@@ -140,6 +141,44 @@ describe("poll stripe", () => {
     expect(waits).toEqual([1000, 2000]);
     expect(result.delivered).toBe(3);
     expect(state.data.cursor).not.toBe(cursor);
+  });
+
+  it("an API answer that never ends is cut at --timeout (a deadline, not idle time), retried, then given up: exit 1", async () => {
+    api.add(1);
+    await run();
+    const cursor = api.events.at(-1)?.id;
+    api.add(2);
+    for (let i = 0; i < 5; i += 1) api.failures.push({ status: 200, trickle: true });
+    const failure = (await run({ timeoutMs: 300 }).catch((error: unknown) => error)) as HookError;
+    expect(failure).toBeInstanceOf(HookError);
+    expect(failure.exitCode).toBe(1);
+    const host = new URL(api.url).host;
+    expect(failure.message).toBe(
+      `stripe API: no complete answer from ${host} within 300ms (gave up after 5 attempts)`,
+    );
+    expect(failure.hint).toContain("the API answered too slowly, or its answer never ended");
+    expect(failure.hint).toContain("nothing was lost");
+    const { result, state } = await run({ timeoutMs: 300 });
+    expect(result.delivered).toBe(2);
+    expect(state.data.cursor).not.toBe(cursor);
+  });
+
+  it("an API that is down is said in words, with the API's hint, not the app's", async () => {
+    const port = await Target.freePort();
+    const failure = (await onePass({
+      provider: "stripe",
+      source: stripeSource({
+        apiBase: `http://127.0.0.1:${port}`,
+        spoolPath: () => `${statePath}.spool`,
+        sign: (body) => stripe.sign({ body, secret: SECRET, timestamp: new Date() }),
+      }),
+      statePath,
+      target: `${target.url}/webhooks`,
+    }).catch((error: unknown) => error)) as HookError;
+    expect(failure.message).toBe(
+      `stripe API: connection refused by 127.0.0.1:${port} (gave up after 5 attempts)`,
+    );
+    expect(failure.hint).toContain("check --api-base");
   });
 
   it("with --once, a rate limit longer than a minute ends the run and says when to retry", async () => {
