@@ -17,6 +17,8 @@ export interface ScenarioResult {
   expected: string;
   got: string;
   latencyMs?: number;
+  /** The start of the endpoint's answer (up to 64 KiB), to show the first line of a non-2xx one. */
+  responseBody?: Uint8Array;
   /** For a FAIL: why it matters, from the integration checklist. For a SKIP: why it does not apply. */
   note?: string;
 }
@@ -88,13 +90,20 @@ const ack = async (ctx: CheckContext, req: OutgoingRequest) => {
     expected: `2xx within ${formatDuration(ctx.budgetMs)}`,
     got,
     latencyMs: answer.latencyMs,
+    responseBody: answer.responseBody,
   } as const;
 };
 
 const reject = async (ctx: CheckContext, req: OutgoingRequest) => {
   const answer = await send(ctx, req);
   const { pass, got } = judgeReject(answer);
-  return { outcome: pass ? "PASS" : "FAIL", expected: "4xx", got, latencyMs: answer.latencyMs } as const;
+  return {
+    outcome: pass ? "PASS" : "FAIL",
+    expected: "4xx",
+    got,
+    latencyMs: answer.latencyMs,
+    responseBody: answer.responseBody,
+  } as const;
 };
 
 const skip = (why: string) => ({ outcome: "SKIP", expected: "-", got: "-", skip: why }) as const;

@@ -32,3 +32,13 @@ export function requestJson(r: RequestRecord): Record<string, unknown> {
     savedAs: r.savedAs,
   };
 }
+
+/**
+ * JSON.stringify replacer for every --json line and JSON report: raw bytes (an answer's
+ * `responseBody`) are for the human lines, never dumped as {"0":123,...} into JSON.
+ */
+export function withoutBytes(this: unknown, key: string, value: unknown): unknown {
+  // A Buffer's toJSON has already run when the replacer sees `value`: look at the original.
+  const original = (this as Record<string, unknown>)[key];
+  return original instanceof Uint8Array ? undefined : value;
+}

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
+import { withoutBytes } from "../events/json.js";
 import { redactText } from "../redact.js";
 import { humanText } from "./escape.js";
 import type { Io } from "./io.js";
@@ -59,7 +60,7 @@ export class Output {
   /** One JSON object per line on stdout, with a `kind` field. Only with --json. */
   data(kind: string, fields: Record<string, unknown>): void {
     if (!this.json) return;
-    this.io.stdout.write(`${redactText(JSON.stringify({ kind, ...fields }))}\n`);
+    this.io.stdout.write(`${redactText(JSON.stringify({ kind, ...fields }, withoutBytes))}\n`);
   }
 
   /**

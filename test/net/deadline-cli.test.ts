@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -91,5 +91,36 @@ describe("every send has a total deadline and a read cap", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(cut("1.2s"));
+  });
+});
+
+describe("answer bytes stay out of JSON", () => {
+  it("check --json and its JSON report carry no responseBody dump", async () => {
+    const target = await new Target().start();
+    try {
+      target.respond = () => ({ status: 400, body: "Webhook Error: No signatures found" });
+      const cwd = tempDir();
+      const result = await runCli(
+        [
+          "check",
+          "--to",
+          target.url,
+          "--provider",
+          "stripe",
+          "--secret",
+          SECRET,
+          "--json",
+          "--report",
+          "r.json",
+        ],
+        { cwd },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('"kind":"scenario"');
+      expect(result.stdout).not.toContain("responseBody");
+      expect(readFileSync(join(cwd, "r.json"), "utf8")).not.toContain("responseBody");
+    } finally {
+      await target.close();
+    }
   });
 });

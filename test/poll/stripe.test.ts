@@ -163,6 +163,18 @@ describe("poll stripe", () => {
     expect(state.data.cursor).not.toBe(cursor);
   });
 
+  it("a refused delivery carries the app's answer (responseBody) for the line that shows why", async () => {
+    api.add(1);
+    await run();
+    api.add(1);
+    target.respond = () => ({ status: 400, body: "No signatures found matching the expected signature" });
+    const { events } = await run();
+    const delivery = events.find((e) => e.kind === "delivery");
+    expect(delivery).toMatchObject({ kind: "delivery", ok: false, status: 400 });
+    const body = delivery?.kind === "delivery" ? delivery.responseBody : undefined;
+    expect(Buffer.from(body ?? []).toString()).toBe("No signatures found matching the expected signature");
+  });
+
   it("an API that is down is said in words, with the API's hint, not the app's", async () => {
     const port = await Target.freePort();
     const failure = (await onePass({
