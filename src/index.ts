@@ -189,7 +189,7 @@ export async function replay(
     extraHeaders: new Headers(options.headers),
     expect: parseExpect(options.expect ?? "2xx"),
   };
-  const sender = createSender(plan.concurrency, plan.timeoutMs);
+  const sender = createSender(plan.concurrency, process.env, plan.timeoutMs);
   try {
     const run = await runReplay(plan, { sender, now: () => new Date(), clock: () => performance.now() });
     return { ...run, ok: run.summary.passed === run.summary.total, warnings: prepared.warnings };
