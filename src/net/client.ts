@@ -45,6 +45,9 @@ export class HttpClient {
   private readonly routes = new Map<string, Route>();
   private readonly proxies = new Map<string, ProxyAgent>();
   private readonly agentOptions: Agent.Options;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions) {
     this.agentOptions = {
@@ -70,7 +73,8 @@ export class HttpClient {
     };
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     return new Promise((resolve) => {
-      const handler = new ExchangeHandler(resolve, limits, context, started);
+      this.inFlight += 1;
+      const handler = new ExchangeHandler(this, resolve, limits, context, started);
       // dispatch() throws on what undici refuses outright (a bad header value): a failed call too.
       try {
         route.dispatcher.dispatch(
@@ -101,16 +105,28 @@ export class HttpClient {
    * Lets requests still in flight finish for up to `graceMs`, then cuts them: on Ctrl-C a target that
    * never answers must not hold hook for a whole deadline. Idempotent.
    */
-  async close(graceMs = 1_000): Promise<void> {
-    const all: Dispatcher[] = [this.direct, ...this.proxies.values()];
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => {
-      timer = setTimeout(() => resolve("late"), graceMs);
-    });
-    const closed = Promise.all(all.map((d) => d.close().catch(() => undefined)));
-    const result = await Promise.race([closed, late]);
-    clearTimeout(timer);
-    if (result === "late") await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
+  close(graceMs = 1_000): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.drained = resolve;
+          timer = setTimeout(resolve, graceMs);
+        });
+        clearTimeout(timer);
+      }
+      // destroy(), not close(): undici's close() lets go of the pools it is closing, after which
+      // destroy() can no longer cut what they still run. What is still in flight fails as "cut off".
+      const all: Dispatcher[] = [this.direct, ...this.proxies.values()];
+      await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
+    })();
+    return this.closing;
+  }
+
+  /** Called by each exchange once it is answered, failed or cut. */
+  settled(): void {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.drained?.();
   }
 
   private route(origin: string): Route {

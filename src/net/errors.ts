@@ -106,8 +106,17 @@ const RESET: Rule = {
   says: (w) => `${w} closed the connection before answering`,
   hint: "the app may have crashed or refused the request; check its log",
 };
+const CUT: Rule = { kind: "aborted", says: (w) => `the request to ${w} was cut off: hook is stopping` };
+const NOT_HTTP: Rule = {
+  kind: "other",
+  says: (w) => `${w} answered with something that is not HTTP`,
+  hint: "is that port the app's HTTP port?",
+};
 const ANSWER_RULES: Record<string, Rule> = {
   ECONNRESET: RESET,
+  UND_ERR_DESTROYED: CUT,
+  UND_ERR_CLOSED: CUT,
+  UND_ERR_ABORTED: CUT,
   EPIPE: RESET,
   UND_ERR_SOCKET: RESET,
   ERR_SSL_WRONG_VERSION_NUMBER: {
@@ -139,7 +148,9 @@ export function describeNetworkError(error: unknown, context: NetContext): NetFa
     return failure(connect.kind, connect.says(where), proxy ? PROXY_HINT : hintFor(connect, context));
   }
   const where = hostOf(context.origin);
-  const answer = code ? ANSWER_RULES[code] : undefined;
+  // undici's HTTPParserError often carries no code.
+  const notHttp = err.name === "HTTPParserError" || code?.startsWith("HPE_") === true;
+  const answer = notHttp ? NOT_HTTP : code ? ANSWER_RULES[code] : undefined;
   if (answer) return failure(answer.kind, answer.says(where), hintFor(answer, context));
   if (code && TLS_CODES.has(code)) {
     return failure(

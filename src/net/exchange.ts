@@ -47,6 +47,7 @@ export class ExchangeHandler {
   private readonly onSignal: (() => void) | undefined;
 
   constructor(
+    private readonly owner: { settled(): void },
     private readonly resolve: (exchange: Exchange) => void,
     private readonly limits: Limits,
     private readonly context: NetContext,
@@ -134,6 +135,7 @@ export class ExchangeHandler {
 
   private settle(): void {
     this.settled = true;
+    this.owner.settled();
     clearTimeout(this.timer);
     if (this.onSignal) this.limits.signal?.removeEventListener("abort", this.onSignal);
   }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpClient, type NetRequest } from "../../src/net/client.js";
 import type { Exchange } from "../../src/net/exchange.js";
@@ -116,6 +116,37 @@ describe("describeNetworkError, through real failures", () => {
     );
     expect(f.kind).toBe("reset");
     expect(f.message).toBe(`127.0.0.1:${port} closed the connection before answering`);
+  });
+
+  it("a port that answers something other than HTTP", async () => {
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket) => {
+      sockets.push(socket);
+      socket.end("SSH-2.0-OpenSSH_9.6\r\n\r\n");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    closers.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    const port = (server.address() as { port: number }).port;
+    const f = failure(
+      await client().send(post(`http://127.0.0.1:${port}`), { deadlineMs: 5_000, maxBytes: 1024 }),
+    );
+    expect(f.message).toBe(`127.0.0.1:${port} answered with something that is not HTTP`);
+  });
+
+  it("a request cut because hook is closing its connections", async () => {
+    const t = await target();
+    t.respond = () => ({ status: 200, stream: "slow" });
+    const http = new HttpClient({ env: {} });
+    const pending = http.send(post(t.url), { deadlineMs: 20_000, maxBytes: 1024 });
+    await t.waitFor(1);
+    await http.close(0);
+    expect(failure(await pending)).toMatchObject({
+      kind: "aborted",
+      message: `the request to 127.0.0.1:${t.port} was cut off: hook is stopping`,
+    });
   });
 
   it("https:// to a plain-http port, and a certificate this machine does not trust", async () => {
