@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpClient, type NetRequest } from "../../src/net/client.js";
-import type { Exchange } from "../../src/net/exchange.js";
+import { type Exchange, requireWhole } from "../../src/net/exchange.js";
 import { ForwardProxy, TlsFront } from "../helpers/forward-proxy.js";
 import { Target } from "../helpers/target.js";
 
@@ -60,6 +60,16 @@ describe("HttpClient: every call bounded", () => {
     expect(answer.truncated).toBe(true);
     expect(answer.body.length).toBe(1024);
     expect(answer.body.toString().startsWith("Error: bad body\nmore")).toBe(true);
+  });
+
+  it("where a cut body is useless (an API page), an answer over the cap is a failure that says so", async () => {
+    const t = await target();
+    t.respond = () => ({ status: 200, body: "[", stream: "flood" });
+    const answer = await client().send(post(t.url), { deadlineMs: 20_000, maxBytes: 64 * 1024 });
+    expect(failure(requireWhole(answer, t.url, 64 * 1024))).toEqual({
+      kind: "too-large",
+      message: `the answer of 127.0.0.1:${t.port} is larger than 64kb`,
+    });
   });
 
   it("keeps a whole small answer, untruncated", async () => {
