@@ -7,6 +7,8 @@ import { acquireLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
 import { Exit, StartError, UsageError } from "../errors.js";
 import { type DeliveryRecord, EventBus } from "../events/types.js";
+import type { OutboxControl } from "../inspect/api.js";
+import { Inspector } from "../inspect/inspector.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
@@ -45,6 +47,8 @@ interface Settings {
   maxBody: number;
   tunnel: boolean;
   dataDir: string;
+  /** Undefined with --no-inspect. */
+  inspect?: { port: number; explicit: boolean };
 }
 
 function settingsFrom(options: CommandOptions, io: Io): Settings {
@@ -71,13 +75,20 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
     tunnel: options.tunnel !== false,
     dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
+    inspect:
+      options.inspect === false
+        ? undefined
+        : {
+            port: portOption(options.inspectPort ?? "4666", "--inspect-port"),
+            explicit: options.inspectPort !== undefined,
+          },
   };
 }
 
-function portOption(value: unknown): number {
-  const port = intOption(value ?? "4665", "--port");
+function portOption(value: unknown, flag = "--port"): number {
+  const port = intOption(value ?? "4665", flag);
   if (port > 65_535)
-    throw new UsageError(`--port: ${port} is not a port`, "use 1-65535, or 0 for a free one");
+    throw new UsageError(`${flag}: ${port} is not a port`, "use 1-65535, or 0 for a free one");
   return port;
 }
 
@@ -134,6 +145,45 @@ async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBu
   return { journal, outbox };
 }
 
+/** The inspector's page and API, once the receiver it replays through is up. */
+function startInspector(
+  inspector: Inspector,
+  settings: Settings,
+  io: Io,
+  receiverUrl: string,
+  pipeline: Pipeline,
+  outbox: Outbox | undefined,
+) {
+  const { port, explicit } = settings.inspect as NonNullable<Settings["inspect"]>;
+  return inspector.start({
+    port,
+    explicitPort: explicit,
+    provider: settings.provider,
+    secrets: settings.secrets,
+    receiverUrl,
+    now: io.now,
+    handle: (incoming, onRecord) => pipeline.handle(incoming, onRecord),
+    saveDir: settings.saveDir,
+    outbox: outboxControl(outbox),
+    info: {
+      provider: settings.provider?.name ?? null,
+      forwardTo: settings.forwardTo?.href ?? null,
+      durable: outbox !== undefined,
+      save: settings.saveDir !== undefined,
+      receiver: receiverUrl,
+    },
+  });
+}
+
+/** The outbox's list / retryNow / drop, when this build's Outbox has them. */
+function outboxControl(outbox: Outbox | undefined): OutboxControl | undefined {
+  const control = outbox as Partial<OutboxControl> | undefined;
+  if (!control || typeof control.list !== "function" || typeof control.retryNow !== "function")
+    return undefined;
+  if (typeof control.drop !== "function") return undefined;
+  return control as OutboxControl;
+}
+
 function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
   const supervisor = new TunnelSupervisor(url, {
     explicitBin: options.cloudflared as string | undefined,
@@ -160,6 +210,9 @@ async function serve(
   const durable =
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
+  // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
+  const inspector = settings.inspect ? await Inspector.open(settings.dataDir, bus) : undefined;
+  if (inspector) cleanup.push(() => inspector.close());
   const seen = new SeenIds(settings.dataDir);
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
   cleanup.push(() => seen.flush());
@@ -177,6 +230,7 @@ async function serve(
     now: io.now,
     tunnelUrl: () => tunnel?.url,
     bus,
+    firstNumber: inspector?.firstNumber,
   });
   const { host, port, maxBody } = settings;
   const handle = (incoming: Incoming) => pipeline.handle(incoming);
@@ -184,6 +238,8 @@ async function serve(
   cleanup.push(() => receiver.close(GRACE_MS));
   const url = localUrl(settings.host, receiver.port);
   const pending = () => durable?.outbox.pending ?? 0;
+  const inspect =
+    inspector && (await startInspector(inspector, settings, io, url, pipeline, durable?.outbox));
   const { forwardTo, dataDir } = settings;
   bus.emit({
     kind: "ready",
@@ -196,6 +252,8 @@ async function serve(
     durable: Boolean(durable),
     pending: pending(),
     dataDir,
+    inspectUrl: inspect?.url,
+    inspectNote: inspect?.note,
   });
   durable?.outbox.start();
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);

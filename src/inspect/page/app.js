@@ -1,0 +1,222 @@
+// The inspector page: a live list of requests (server-sent events), a filter, keyboard moves, Compare,
+// and the durable outbox. The detail view and its actions are in detail.js.
+import { openCompare } from "./compare.js";
+import { openDetail } from "./detail.js";
+import { api, clear, clock, el, shortId, verdict } from "./dom.js";
+import { startOutbox } from "./outbox.js";
+
+/** Summaries held by the page: as many as the history keeps; only a page of them is in the DOM. */
+const KEEP = 1000;
+const PAGE = 200;
+
+const state = {
+  rows: new Map(), // n -> summary
+  order: [], // numbers, newest first
+  visible: PAGE,
+  selected: undefined,
+  chosen: [], // up to two numbers for Compare
+  info: {},
+  renderQueued: false,
+};
+
+const $ = (id) => document.getElementById(id);
+const tbody = $("requests").tBodies[0];
+
+function add(summary) {
+  if (!state.rows.has(summary.n)) {
+    // Numbers only grow, but an older page of history may arrive after live ones.
+    const i = state.order.findIndex((n) => n < summary.n);
+    if (i < 0) state.order.push(summary.n);
+    else state.order.splice(i, 0, summary.n);
+  }
+  state.rows.set(summary.n, summary);
+  while (state.order.length > KEEP) state.rows.delete(state.order.pop());
+}
+
+/** Bursts of thousands arrive faster than a page can draw: draw at most once a frame (or 100 ms hidden). */
+function scheduleRender() {
+  if (state.renderQueued) return;
+  state.renderQueued = true;
+  const run = () => {
+    if (!state.renderQueued) return;
+    state.renderQueued = false;
+    render();
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 100);
+}
+
+function matches(summary, words) {
+  if (words.length === 0) return true;
+  const text = [
+    summary.method,
+    summary.path,
+    summary.provider,
+    summary.event,
+    summary.id,
+    summary.deliveryId,
+    verdict(summary),
+    summary.outcome,
+    String(summary.status),
+    summary.duplicate ? "duplicate" : "",
+    summary.replayOf ? "replay" : "",
+    summary.earlier ? "earlier" : "",
+    `#${summary.n}`,
+  ]
+    .join(" ")
+    .toLowerCase();
+  return words.every((word) => text.includes(word));
+}
+
+function visibleNumbers() {
+  const words = $("filter").value.toLowerCase().split(/\s+/).filter(Boolean);
+  return state.order.filter((n) => matches(state.rows.get(n), words));
+}
+
+function render() {
+  const numbers = visibleNumbers();
+  const shown = numbers.slice(0, state.visible);
+  clear(tbody);
+  for (const n of shown) tbody.append(row(state.rows.get(n)));
+  $("empty").hidden = state.order.length > 0;
+  $("more").hidden = numbers.length <= shown.length;
+  $("compare").disabled = state.chosen.length !== 2;
+}
+
+function row(s) {
+  const marks = [
+    s.duplicate ? el("span", { class: "tag dup" }, "duplicate") : null,
+    s.replayOf ? el("span", { class: "tag replay" }, `replay of #${s.replayOf}`) : null,
+    s.earlier ? el("span", { class: "tag earlier" }, "earlier run") : null,
+  ];
+  const status =
+    s.outcome === "forwarded" || s.outcome === "accepted" ? String(s.status) : `${s.status} ${s.outcome}`;
+  const checkbox = el("input", {
+    type: "checkbox",
+    "aria-label": `Choose #${s.n} for Compare`,
+    onclick: (event) => {
+      event.stopPropagation();
+      choose(s.n, event.target.checked);
+    },
+  });
+  checkbox.checked = state.chosen.includes(s.n);
+  const tr = el(
+    "tr",
+    {
+      tabindex: "0",
+      class: [s.earlier ? "earlier" : "", s.verified === false ? "bad" : ""].join(" ").trim() || undefined,
+      "aria-selected": String(state.selected === s.n),
+      "data-n": s.n,
+      onclick: () => select(s.n),
+      onkeydown: (event) => {
+        if (event.key === "Enter") select(s.n);
+      },
+    },
+    el("td", {}, checkbox),
+    el("td", {}, clock(s.time)),
+    el("td", {}, s.method),
+    el("td", { class: "path" }, s.path, ...marks),
+    el("td", {}, s.provider),
+    el("td", {}, s.event ?? ""),
+    el("td", { title: s.id ?? "" }, shortId(s.id ?? s.deliveryId)),
+    el("td", { class: s.verified === false ? "bad" : s.verified ? "ok" : "dim" }, verdict(s)),
+    el("td", { class: s.status >= 400 ? "bad" : "ok" }, status),
+    el("td", {}, `${s.latencyMs} ms`),
+  );
+  return tr;
+}
+
+function choose(n, on) {
+  state.chosen = state.chosen.filter((x) => x !== n);
+  if (on) state.chosen.push(n);
+  // Two at a time: choosing a third lets go of the first.
+  if (state.chosen.length > 2) state.chosen.shift();
+  render();
+}
+
+function select(n) {
+  state.selected = n;
+  for (const tr of tbody.rows) tr.setAttribute("aria-selected", String(Number(tr.dataset.n) === n));
+  tbody.querySelector(`tr[data-n="${n}"]`)?.focus();
+  void openDetail(n, state.info);
+}
+
+function move(step) {
+  const numbers = visibleNumbers().slice(0, state.visible);
+  if (numbers.length === 0) return;
+  const at = numbers.indexOf(state.selected);
+  const next = numbers[Math.max(0, Math.min(numbers.length - 1, at < 0 ? 0 : at + step))];
+  select(next);
+}
+
+function live(after) {
+  const source = new EventSource(`/api/events${after ? `?after=${after}` : ""}`);
+  source.addEventListener("open", () => {
+    $("live").textContent = "live";
+  });
+  source.addEventListener("error", () => {
+    $("live").textContent = "reconnecting…";
+  });
+  source.addEventListener("request", (event) => {
+    add(JSON.parse(event.data));
+    scheduleRender();
+  });
+  source.addEventListener("delivery", (event) => {
+    const delivery = JSON.parse(event.data);
+    document.dispatchEvent(new CustomEvent("hook-delivery", { detail: delivery }));
+  });
+  source.addEventListener("tunnel", (event) => {
+    const tunnel = JSON.parse(event.data);
+    if (tunnel.state === "up" && tunnel.url) state.info.tunnel = tunnel.url;
+    showRun();
+  });
+}
+
+function showRun() {
+  const i = state.info;
+  const parts = [`receiver ${i.receiver}`];
+  if (i.tunnel) parts.push(`public ${i.tunnel}`);
+  if (i.provider) parts.push(`verifying ${i.provider}`);
+  parts.push(i.forwardTo ? `forwarding to ${i.forwardTo}` : "no target");
+  if (i.durable) parts.push("durable");
+  $("run").textContent = parts.join(" · ");
+}
+
+async function loadOlder() {
+  const oldest = state.order.at(-1);
+  const { requests } = await api(`/api/requests?limit=${PAGE}${oldest ? `&before=${oldest}` : ""}`);
+  for (const summary of requests) add(summary);
+  state.visible += PAGE;
+  render();
+}
+
+function keys(event) {
+  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
+  if (event.key === "/" && !typing) {
+    event.preventDefault();
+    $("filter").focus();
+  } else if (event.key === "Escape" && document.activeElement === $("filter")) {
+    $("filter").blur();
+  } else if (!typing && !event.metaKey && !event.ctrlKey && (event.key === "j" || event.key === "k")) {
+    move(event.key === "j" ? 1 : -1);
+  }
+}
+
+async function main() {
+  state.info = await api("/api/info");
+  showRun();
+  const { requests } = await api(`/api/requests?limit=${PAGE}`);
+  for (const summary of requests) add(summary);
+  render();
+  live(state.order[0] ?? 0);
+  $("filter").addEventListener("input", () => {
+    state.visible = PAGE;
+    render();
+  });
+  $("more").addEventListener("click", () => void loadOlder());
+  $("compare").addEventListener("click", () => void openCompare(state.chosen[0], state.chosen[1]));
+  document.addEventListener("keydown", keys);
+  if (state.info.durable) startOutbox();
+}
+
+void main();
