@@ -125,5 +125,8 @@ export class History {
  */
 function own(body: Uint8Array): Uint8Array {
   if (body.buffer.byteLength <= body.length + 4096) return body;
-  return Buffer.from(body);
+  // Not Buffer.from: a small copy would land in Node's shared 8 KB pool, the same problem again.
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  copy.set(body);
+  return copy;
 }
