@@ -209,10 +209,13 @@ async function main() {
   for (const summary of requests) add(summary);
   render();
   live(state.order[0] ?? 0);
-  $("filter").addEventListener("input", () => {
+  const refilter = () => {
     state.visible = PAGE;
     render();
-  });
+  };
+  $("filter").addEventListener("input", refilter);
+  // Escape in a search box clears it with a "search" event and no "input" one.
+  $("filter").addEventListener("search", refilter);
   $("more").addEventListener("click", () => void loadOlder());
   $("compare").addEventListener("click", () => void openCompare(state.chosen[0], state.chosen[1]));
   document.addEventListener("keydown", keys);

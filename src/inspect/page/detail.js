@@ -139,8 +139,8 @@ function bodyPanel(record) {
   );
   let shown;
   if (view.bodyView === "Hex" || text === undefined)
-    shown = el("pre", { class: "body", "aria-label": "Body" }, hexDump(bytes));
-  else if (view.bodyView === "Raw") shown = el("pre", { class: "body", "aria-label": "Body" }, text);
+    shown = el("pre", { class: "body", "aria-label": "Request body" }, hexDump(bytes));
+  else if (view.bodyView === "Raw") shown = el("pre", { class: "body", "aria-label": "Request body" }, text);
   else if (view.bodyView === "Form fields") {
     const rows = [...new URLSearchParams(text)].map(([k, v]) =>
       el("tr", {}, el("th", { scope: "row" }, k), el("td", {}, v)),
@@ -155,9 +155,9 @@ function bodyPanel(record) {
           "div",
           {},
           el("p", { class: "error" }, `Not valid JSON: ${pretty.error}`),
-          el("pre", { class: "body", "aria-label": "Body" }, text),
+          el("pre", { class: "body", "aria-label": "Request body" }, text),
         )
-      : el("pre", { class: "body", "aria-label": "Body" }, pretty.text);
+      : el("pre", { class: "body", "aria-label": "Request body" }, pretty.text);
   }
   return [toolbar, shown];
 }
