@@ -16,6 +16,8 @@ interface Client {
  */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** Events of a burst go out together, a few writes a second rather than one per request. */
+const BATCH_MS = 50;
 
 /**
  * Server-sent events for the page: `request` events carry the record number as their id, so a page
@@ -66,7 +68,7 @@ export class EventStream {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    setTimeout(() => this.flush(), BATCH_MS);
   }
 
   private flush(): void {

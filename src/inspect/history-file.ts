@@ -21,8 +21,12 @@ interface AnswerLine {
   truncated: boolean;
 }
 
-/** Batches are written this often: the file is a convenience, not the outbox, so no fsync per request. */
-const FLUSH_MS = 200;
+/**
+ * Batches are written this often: the file is a convenience, not the outbox, so no fsync per request.
+ * A batch only writes what the history keeps (its newest `count`), so under a burst the disk work per
+ * second is bounded, however many requests arrive.
+ */
+const FLUSH_MS = 1_000;
 
 /**
  * The inspector's history on disk, under the data dir: `inspect/history.ndjson`, appended in batches,
@@ -72,7 +76,6 @@ export class HistoryFile {
 
   record(record: RequestRecord): void {
     if (this.closed) return;
-    this.counted(bodyBytes(record));
     this.push(record);
   }
 
@@ -96,9 +99,10 @@ export class HistoryFile {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue;
+    const batch = newest(this.queue, this.limits);
     this.queue = [];
     if (batch.length === 0) return this.writing;
+    for (const line of batch) if (typeof line !== "string") this.counted(bodyBytes(line));
     const rotate = this.requests >= this.limits.count || this.bytes >= this.limits.bytes;
     this.writing = this.writing.then(async () => {
       const text = batch.map((line) => (typeof line === "string" ? line : requestLine(line))).join("\n");
@@ -129,6 +133,20 @@ export class HistoryFile {
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
   }
+}
+
+/** The tail of the queue that fits the limits: older records would fall off the history anyway. */
+function newest(queue: (RequestRecord | string)[], limits: HistoryLimits): (RequestRecord | string)[] {
+  let count = 0;
+  let bytes = 0;
+  for (let i = queue.length - 1; i >= 0; i -= 1) {
+    const line = queue[i] as RequestRecord | string;
+    if (typeof line === "string") continue;
+    count += 1;
+    bytes += bodyBytes(line);
+    if (count > limits.count || (bytes > limits.bytes && count > 1)) return queue.slice(i + 1);
+  }
+  return queue;
 }
 
 function bodyBytes(record: RequestRecord): number {

@@ -30,7 +30,7 @@ const RECORD_OVERHEAD = 512;
  * day-long session. Newest last inside; the API pages it newest first.
  */
 export class History {
-  private entries: Entry[] = [];
+  private readonly entries: Entry[] = [];
   private readonly byNumber = new Map<number, Entry>();
   /** Outbox sequence number -> entry, for the durable delivery attempts. */
   private readonly bySeq = new Map<number, Entry>();
@@ -102,20 +102,18 @@ export class History {
   }
 
   private trim(): void {
-    let drop = 0;
     while (
-      this.entries.length - drop > 1 &&
-      (this.entries.length - drop > this.limits.count || this.total > this.limits.bytes)
+      this.entries.length > 1 &&
+      (this.entries.length > this.limits.count || this.total > this.limits.bytes)
     ) {
-      const old = this.entries[drop] as Entry;
+      // shift(), not slice(): V8 trims the front of an array in place, one entry per request at the limit.
+      const old = this.entries.shift() as Entry;
       this.total -= old.bytes;
       this.byNumber.delete(old.record.n);
       if (old.record.seq !== undefined && this.bySeq.get(old.record.seq) === old) {
         this.bySeq.delete(old.record.seq);
       }
-      drop += 1;
     }
-    if (drop > 0) this.entries = this.entries.slice(drop);
   }
 }
 

@@ -17,33 +17,53 @@ const state = {
   chosen: [], // up to two numbers for Compare
   info: {},
   renderQueued: false,
+  /** Live arrivals not drawn yet, oldest first. */
+  arrived: [],
+  lastDrawn: 0,
 };
+
+/** A burst of thousands must not keep the page busy: the list is redrawn at most this often. */
+const DRAW_EVERY_MS = 250;
 
 const $ = (id) => document.getElementById(id);
 const tbody = $("requests").tBodies[0];
 
 function add(summary) {
   if (!state.rows.has(summary.n)) {
-    // Numbers only grow, but an older page of history may arrive after live ones.
-    const i = state.order.findIndex((n) => n < summary.n);
-    if (i < 0) state.order.push(summary.n);
-    else state.order.splice(i, 0, summary.n);
+    // Live ones are the newest; an older page of history may arrive after them.
+    if (state.order.length === 0 || summary.n > state.order[0]) state.order.unshift(summary.n);
+    else {
+      const i = state.order.findIndex((n) => n < summary.n);
+      if (i < 0) state.order.push(summary.n);
+      else state.order.splice(i, 0, summary.n);
+    }
   }
   state.rows.set(summary.n, summary);
   while (state.order.length > KEEP) state.rows.delete(state.order.pop());
 }
 
-/** Bursts of thousands arrive faster than a page can draw: draw at most once a frame (or 100 ms hidden). */
-function scheduleRender() {
+/** Live arrivals are drawn in batches: new rows on top, the oldest shown ones dropped at the bottom. */
+function scheduleDraw() {
   if (state.renderQueued) return;
   state.renderQueued = true;
-  const run = () => {
-    if (!state.renderQueued) return;
+  const wait = Math.max(0, state.lastDrawn + DRAW_EVERY_MS - performance.now());
+  setTimeout(() => {
     state.renderQueued = false;
-    render();
-  };
-  requestAnimationFrame(run);
-  setTimeout(run, 100);
+    state.lastDrawn = performance.now();
+    drawArrivals();
+  }, wait);
+}
+
+function drawArrivals() {
+  const words = filterWords();
+  // Only the newest `visible` can be on screen: a burst of 10,000 builds at most that many rows.
+  const fresh = state.arrived.slice(-state.visible).filter((s) => state.rows.has(s.n) && matches(s, words));
+  state.arrived = [];
+  const rows = fresh.reverse().map(row);
+  tbody.prepend(...rows);
+  while (tbody.rows.length > state.visible) tbody.lastElementChild.remove();
+  $("empty").hidden = state.order.length > 0;
+  $("more").hidden = tbody.rows.length < state.visible;
 }
 
 function matches(summary, words) {
@@ -68,12 +88,18 @@ function matches(summary, words) {
   return words.every((word) => text.includes(word));
 }
 
+function filterWords() {
+  return $("filter").value.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
 function visibleNumbers() {
-  const words = $("filter").value.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = filterWords();
   return state.order.filter((n) => matches(state.rows.get(n), words));
 }
 
+/** The whole list again: after a filter change, Show more, or the first load. */
 function render() {
+  state.arrived = [];
   const numbers = visibleNumbers();
   const shown = numbers.slice(0, state.visible);
   clear(tbody);
@@ -131,7 +157,10 @@ function choose(n, on) {
   if (on) state.chosen.push(n);
   // Two at a time: choosing a third lets go of the first.
   if (state.chosen.length > 2) state.chosen.shift();
-  render();
+  for (const box of tbody.querySelectorAll("input[type=checkbox]")) {
+    box.checked = state.chosen.includes(Number(box.closest("tr").dataset.n));
+  }
+  $("compare").disabled = state.chosen.length !== 2;
 }
 
 function select(n) {
@@ -158,8 +187,12 @@ function live(after) {
     $("live").textContent = "reconnecting…";
   });
   source.addEventListener("request", (event) => {
-    add(JSON.parse(event.data));
-    scheduleRender();
+    const summary = JSON.parse(event.data);
+    const known = state.rows.has(summary.n);
+    add(summary);
+    if (known) return;
+    state.arrived.push(summary);
+    scheduleDraw();
   });
   source.addEventListener("delivery", (event) => {
     const delivery = JSON.parse(event.data);
