@@ -34,7 +34,8 @@ function readEvents(url: string, headers: Record<string, string> = {}) {
             .split("\n")
             .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
         );
-        if (fields.event) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        if (fields.event)
+          events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data ?? "{}") });
       }
       for (const wake of waiters.splice(0)) wake();
     });
