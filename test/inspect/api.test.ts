@@ -101,6 +101,12 @@ describe("the inspector's API", () => {
     // A recorded secret header is sent again as it was (hook itself never shows it).
     expect(arrived?.headers.authorization).toBe("Bearer keep-me");
 
+    // An edit built from what the page shows ("[redacted]") still sends the recorded value.
+    const shown = await getJson(`${hook.inspectUrl}/api/requests/1`);
+    await postJson(`${hook.inspectUrl}/api/requests/1/replay`, { headers: shown.headers, body: edited });
+    await target.waitFor(3);
+    expect(target.received[2]?.headers.authorization).toBe("Bearer keep-me");
+
     const replayed = await getJson(`${hook.inspectUrl}/api/requests/2`);
     expect(replayed).toMatchObject({ replayOf: 1, verified: true, outcome: "forwarded", duplicate: true });
     const line = (await waitForLines(hook.proc, "request", 2))[1];
