@@ -7,10 +7,10 @@ import { refusal, SAFE_HEADERS } from "./guard.js";
 
 /**
  * The page's files, served from the package itself (no CDN, no build step: it works offline). They
- * live beside the sources, `src/inspect/page/`, which the package ships; from `dist/inspect/` that is
- * two folders up.
+ * are plain browser modules in the package's `inspector/` folder, read as they are (the package ships
+ * no sources, so not under src/); from `dist/inspect/` that is two folders up.
  */
-const PAGE_DIR = new URL("../../src/inspect/page/", import.meta.url);
+const PAGE_DIR = new URL("../../inspector/", import.meta.url);
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
