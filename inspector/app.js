@@ -141,11 +141,15 @@ function row(s) {
     el("td", {}, checkbox),
     el("td", {}, clock(s.time)),
     el("td", {}, s.method),
-    el("td", { class: "path" }, s.path, ...marks),
+    el("td", {}, el("span", { class: "clip path", title: s.path }, s.path), ...marks),
     el("td", {}, s.provider),
     el("td", {}, s.event ?? ""),
     el("td", { title: s.id ?? "" }, shortId(s.id ?? s.deliveryId)),
-    el("td", { class: s.verified === false ? "bad" : s.verified ? "ok" : "dim" }, verdict(s)),
+    el(
+      "td",
+      { class: s.verified === false ? "bad" : s.verified ? "ok" : "dim" },
+      el("span", { class: "clip", title: verdict(s) }, verdict(s)),
+    ),
     el("td", { class: s.status >= 400 ? "bad" : "ok" }, status),
     el("td", {}, `${s.latencyMs} ms`),
   );
