@@ -4,7 +4,7 @@
 // a shared machine hits all of them alike. Also: how far the page falls behind a burst and its longest
 // main-thread task (is it still responsive?), and hook's resident memory after all the bursts.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,6 +80,34 @@ function start(command, args) {
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The CPU seconds of this benchmark's Chromium: every process below this one whose name says chrom(e|ium). */
+function chromiumCpuSeconds() {
+  const root = process.pid;
+  const parent = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parent.set(
+        Number(name),
+        Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1].split(" ")[1]),
+      );
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const inTree = (pid) => pid === root || (parent.has(pid) && pid !== 1 && inTree(parent.get(pid)));
+  let total = 0;
+  for (const pid of parent.keys()) {
+    if (pid === root || !inTree(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").includes("chrom")) total += cpuSeconds(pid);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 function rssMb(pid) {
@@ -191,11 +219,14 @@ try {
   }
   for (const mode of modes) await warm(mode.url);
   const lags = [];
+  const pageCpus = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const mode of modes) {
       const cpu = cpuSeconds(mode.proc.pid);
+      const pageCpu = mode === withPage && browser ? chromiumCpuSeconds() : 0;
       const run = await burst(mode.url);
       run.cpuUs = ((cpuSeconds(mode.proc.pid) - cpu) / BURST) * 1e6;
+      if (mode === withPage && browser) pageCpus.push(((chromiumCpuSeconds() - pageCpu) / BURST) * 1e6);
       mode.runs.push(run);
       if (mode === withPage && page) lags.push(await caughtUp(page));
     }
@@ -204,9 +235,8 @@ try {
   const baseCpu = median(modes[0].runs.map((r) => r.cpuUs));
   const label = { off: "--no-inspect", on: "inspector, no page open", page: "inspector, one page open" };
   console.log(`${ROUNDS} rounds of ${BURST}-request bursts, ${CONNECTIONS} connections; median burst\n`);
-  console.log(
-    `${"".padEnd(28)}${"req/s".padEnd(10)}${"x off".padEnd(8)}${"p99 ms".padEnd(9)}${"RSS MB".padEnd(9)}errors`,
-  );
+  const columns = ["req/s", "x off", "CPU µs/req", "x off", "p99 ms", "RSS MB"];
+  console.log(`${"".padEnd(28)}${columns.map((c) => c.padEnd(11)).join("")}errors`);
   for (const mode of modes) {
     const rps = median(mode.runs.map((r) => r.rps));
     const bad = mode.runs.reduce((sum, r) => sum + r.bad, 0);
@@ -227,6 +257,7 @@ try {
     console.log(
       `\npage: caught up ${Math.round(median(lags))} ms after a burst (median), longest task ${Math.round(longest)} ms`,
     );
+    console.log(`Chromium (all its processes): ${Math.round(median(pageCpus))} µs of CPU per request`);
   }
 } finally {
   await browser?.close();
