@@ -7,8 +7,6 @@ import { acquireLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
 import { Exit, StartError, UsageError } from "../errors.js";
 import { type DeliveryRecord, EventBus } from "../events/types.js";
-import type { OutboxControl } from "../inspect/api.js";
-import { Inspector } from "../inspect/inspector.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
@@ -27,6 +25,7 @@ import {
   secondsOption,
   urlOption,
 } from "./common.js";
+import { type InspectorStart, openInspector } from "./listen-inspect.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -145,17 +144,16 @@ async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBu
   return { journal, outbox };
 }
 
-/** The inspector's page and API, once the receiver it replays through is up. */
-function startInspector(
-  inspector: Inspector,
+/** What the inspector needs once the receiver it replays through is up. */
+function inspectorStart(
   settings: Settings,
   io: Io,
   receiverUrl: string,
   pipeline: Pipeline,
   outbox: Outbox | undefined,
-) {
+): InspectorStart {
   const { port, explicit } = settings.inspect as NonNullable<Settings["inspect"]>;
-  return inspector.start({
+  return {
     port,
     explicitPort: explicit,
     provider: settings.provider,
@@ -164,7 +162,7 @@ function startInspector(
     now: io.now,
     handle: (incoming, onRecord) => pipeline.handle(incoming, onRecord),
     saveDir: settings.saveDir,
-    outbox: outboxControl(outbox),
+    outbox,
     info: {
       provider: settings.provider?.name ?? null,
       forwardTo: settings.forwardTo?.href ?? null,
@@ -172,16 +170,7 @@ function startInspector(
       save: settings.saveDir !== undefined,
       receiver: receiverUrl,
     },
-  });
-}
-
-/** The outbox's list / retryNow / drop, when this build's Outbox has them. */
-function outboxControl(outbox: Outbox | undefined): OutboxControl | undefined {
-  const control = outbox as Partial<OutboxControl> | undefined;
-  if (!control || typeof control.list !== "function" || typeof control.retryNow !== "function")
-    return undefined;
-  if (typeof control.drop !== "function") return undefined;
-  return control as OutboxControl;
+  };
 }
 
 function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
@@ -211,7 +200,7 @@ async function serve(
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
   // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
-  const inspector = settings.inspect ? await Inspector.open(settings.dataDir, bus) : undefined;
+  const inspector = settings.inspect ? await openInspector(settings.dataDir, bus) : undefined;
   if (inspector) cleanup.push(() => inspector.close());
   const seen = new SeenIds(settings.dataDir);
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
@@ -238,8 +227,7 @@ async function serve(
   cleanup.push(() => receiver.close(GRACE_MS));
   const url = localUrl(settings.host, receiver.port);
   const pending = () => durable?.outbox.pending ?? 0;
-  const inspect =
-    inspector && (await startInspector(inspector, settings, io, url, pipeline, durable?.outbox));
+  const inspect = await inspector?.start(inspectorStart(settings, io, url, pipeline, durable?.outbox));
   const { forwardTo, dataDir } = settings;
   bus.emit({
     kind: "ready",

@@ -59,7 +59,11 @@ const ROUTES: [string, RegExp, Handler][] = [
   ["POST", /^\/api\/requests\/(\d+)\/save$/, async (d, m) => save(d, entryOf(d, m[1]))],
   ["GET", /^\/api\/requests\/(\d+)\/fixture$/, async (d, m, _req, res) => download(entryOf(d, m[1]), res)],
   ["GET", /^\/api\/compare$/, async (d, _m, req) => compare(d, req)],
-  ["GET", /^\/api\/events$/, async (d, _m, req, res) => d.stream.attach(res, lastEventId(req))],
+  [
+    "GET",
+    /^\/api\/events$/,
+    async (d, _m, req, res) => d.stream.attach(res, lastEventId(req), query(req).get("batch") === "1"),
+  ],
   ["GET", /^\/api\/outbox$/, async (d) => ({ entries: await outboxOf(d).list() })],
   [
     "POST",

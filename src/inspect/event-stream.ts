@@ -4,9 +4,14 @@ import { summaryJson } from "./shapes.js";
 
 interface Client {
   res: ServerResponse;
+  /** `?batch=1`: the requests of one batch go out as one `requests` event (an array). */
+  batch: boolean;
   /** Text not yet written: messages of one burst go out in one write. */
   buffered: string[];
   bufferedBytes: number;
+  /** Batch clients: the request summaries (JSON) not yet sent, and the last one's number. */
+  requests: string[];
+  lastId: number;
 }
 
 /**
@@ -18,11 +23,14 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 /** Events of a burst go out together, a few writes a second rather than one per request. */
 const BATCH_MS = 50;
+/** A reconnecting batch client gets its backlog in arrays of this many. */
+const BACKLOG_BATCH = 500;
 
 /**
- * Server-sent events for the page: `request` events carry the record number as their id, so a page
- * that reconnects (Last-Event-ID) is sent every request it missed first. With no page open, publishing
- * is one size check: nothing is serialised.
+ * Server-sent events: `request` events carry the record number as their id, so a client that
+ * reconnects (Last-Event-ID) is sent every request it missed first. The page asks for `?batch=1`: one
+ * `requests` event (an array, the id its last number) per batch instead of one event per request, since
+ * in a browser each event costs far more than in hook. With no client, publishing serialises nothing.
  */
 export class EventStream {
   private readonly clients = new Set<Client>();
@@ -38,34 +46,73 @@ export class EventStream {
   }
 
   /** Starts a stream; sends the requests numbered above `lastId` first. */
-  attach(res: ServerResponse, lastId: number | undefined): void {
+  attach(res: ServerResponse, lastId: number | undefined, batch: boolean): void {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
       "x-accel-buffering": "no",
     });
-    const client: Client = { res, buffered: [], bufferedBytes: 0 };
+    const client: Client = { res, batch, buffered: [], bufferedBytes: 0, requests: [], lastId: 0 };
     // retry: how soon the browser reconnects after hook restarts or cuts a slow page off.
-    let text = "retry: 1000\n\n";
-    if (lastId !== undefined) {
-      for (const entry of this.history.after(lastId))
-        text += message("request", entry.record.n, summaryJson(entry));
+    const parts = ["retry: 1000\n\n"];
+    const missed = lastId === undefined ? [] : this.history.after(lastId);
+    for (let i = 0; i < missed.length; i += batch ? BACKLOG_BATCH : 1) {
+      const some = missed.slice(i, i + (batch ? BACKLOG_BATCH : 1));
+      const json = some.map((entry) => JSON.stringify(summaryJson(entry)));
+      const last = (some.at(-1) as (typeof some)[number]).record.n;
+      parts.push(
+        batch
+          ? message("requests", last, `[${json.join(",")}]`)
+          : message("request", last, json[0] as string),
+      );
     }
-    res.write(text);
+    res.write(parts.join(""));
     this.clients.add(client);
     res.on("close", () => this.clients.delete(client));
   }
 
   publish(kind: string, id: number | undefined, data: () => Record<string, unknown>): void {
     if (this.clients.size === 0) return;
-    this.broadcast(message(kind, id, data()));
+    const json = JSON.stringify(data());
+    if (kind !== "request" || id === undefined) {
+      this.broadcast(message(kind, id, json));
+      return;
+    }
+    let text: string | undefined;
+    for (const client of this.clients) {
+      if (!client.batch) {
+        text ??= message(kind, id, json);
+        this.append(client, text);
+        continue;
+      }
+      client.requests.push(json);
+      client.lastId = id;
+      client.bufferedBytes += json.length;
+    }
+    this.schedule();
   }
 
   private broadcast(text: string): void {
     for (const client of this.clients) {
-      client.buffered.push(text);
-      client.bufferedBytes += text.length;
+      // Keep the order: requests queued for a batch client go out before what follows them.
+      this.closeBatch(client);
+      this.append(client, text);
     }
+    this.schedule();
+  }
+
+  private append(client: Client, text: string): void {
+    client.buffered.push(text);
+    client.bufferedBytes += text.length;
+  }
+
+  private closeBatch(client: Client): void {
+    if (client.requests.length === 0) return;
+    client.buffered.push(message("requests", client.lastId, `[${client.requests.join(",")}]`));
+    client.requests = [];
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setTimeout(() => this.flush(), BATCH_MS);
@@ -74,9 +121,9 @@ export class EventStream {
   private flush(): void {
     this.scheduled = false;
     for (const client of this.clients) {
+      this.closeBatch(client);
       if (client.buffered.length === 0) continue;
-      const pendingOnSocket = client.res.writableLength;
-      if (pendingOnSocket + client.bufferedBytes > MAX_BUFFERED) {
+      if (client.res.writableLength + client.bufferedBytes > MAX_BUFFERED) {
         this.clients.delete(client);
         client.res.destroy();
         continue;
@@ -94,6 +141,6 @@ export class EventStream {
   }
 }
 
-function message(kind: string, id: number | undefined, data: Record<string, unknown>): string {
-  return `${id === undefined ? "" : `id: ${id}\n`}event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`;
+function message(kind: string, id: number | undefined, json: string): string {
+  return `${id === undefined ? "" : `id: ${id}\n`}event: ${kind}\ndata: ${json}\n\n`;
 }

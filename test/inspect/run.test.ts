@@ -18,9 +18,18 @@ function send(url: string, id: string, extra: Record<string, string> = {}) {
   });
 }
 
+interface SseEvent {
+  id?: string;
+  event: string;
+  data: unknown;
+}
+
+/** The summaries an event carries: one for `request`, an array for the page's `requests`. */
+const summaries = (e: SseEvent) => (Array.isArray(e.data) ? e.data : [e.data]) as { n: number; id: string }[];
+
 /** Reads a server-sent event stream; `waitFor(n)` resolves once n events have arrived. */
 function readEvents(url: string, headers: Record<string, string> = {}) {
-  const events: { id?: string; event: string; data: Record<string, unknown> }[] = [];
+  const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
   const req = request(url, { headers }, (res) => {
     let text = "";
@@ -41,17 +50,21 @@ function readEvents(url: string, headers: Record<string, string> = {}) {
     });
   });
   req.end();
-  const waitFor = (count: number) =>
+  const until = (done: (seen: SseEvent[]) => boolean) =>
     new Promise<typeof events>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`got ${events.length} of ${count} events`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`gave up after ${events.length} events`)), 15_000);
       const check = () => {
-        if (events.length < count) return void waiters.push(check);
+        if (!done(events)) return void waiters.push(check);
         clearTimeout(timer);
         resolve(events);
       };
       check();
     });
-  return { waitFor, close: () => req.destroy() };
+  return {
+    waitFor: (count: number) => until((seen) => seen.length >= count),
+    until,
+    close: () => req.destroy(),
+  };
 }
 
 describe("the inspector across a run and a restart", () => {
@@ -114,11 +127,23 @@ describe("the inspector across a run and a restart", () => {
     await send(hook.url, "evt_4");
     const events = await stream.waitFor(3);
     stream.close();
-    expect(events.map((e) => [e.event, e.id, e.data.id])).toEqual([
+    expect(events.map((e) => [e.event, e.id, summaries(e)[0]?.id])).toEqual([
       ["request", "2", "evt_2"],
       ["request", "3", "evt_3"],
       ["request", "4", "evt_4"],
     ]);
+
+    // The page's form: one `requests` event (an array) per batch, its id the last number in it.
+    const batched = readEvents(`${hook.inspectUrl}/api/events?batch=1&after=2`);
+    const [backlog] = await batched.waitFor(1);
+    expect(backlog).toMatchObject({ event: "requests", id: "4" });
+    expect(summaries(backlog as SseEvent).map((s) => s.n)).toEqual([3, 4]);
+    await send(hook.url, "evt_5");
+    await send(hook.url, "evt_6");
+    const live = await batched.until((seen) => seen.some((e) => summaries(e).some((s) => s.n === 6)));
+    batched.close();
+    expect(live.slice(1).flatMap((e) => summaries(e).map((s) => s.n))).toEqual([5, 6]);
+    for (const e of live) expect(e.id).toBe(String(summaries(e).at(-1)?.n));
   });
 
   it("--no-inspect serves nothing and records nothing; the ready line names the inspector otherwise", async () => {
