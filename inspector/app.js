@@ -24,7 +24,7 @@ const state = {
 };
 
 /** A burst of thousands must not keep the page busy: the list is redrawn at most this often. */
-const DRAW_EVERY_MS = 250;
+const DRAW_EVERY_MS = 500;
 
 const $ = (id) => document.getElementById(id);
 const tbody = $("requests").tBodies[0];
