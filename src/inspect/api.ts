@@ -3,9 +3,9 @@ import { HookError } from "../errors.js";
 import { saveFixture, toFixture } from "../store/fixture-writer.js";
 import { compareEntries } from "./diff.js";
 import type { EventStream } from "./event-stream.js";
-import { SAFE_HEADERS } from "./guard.js";
+import { SAFE_HEADERS, sendJson } from "./guard.js";
 import type { Entry, History } from "./history.js";
-import type { ReplayEdit, Replayer } from "./replay.js";
+import { type ReplayEdit, Replayer, type ReplayerOptions } from "./replay.js";
 import { detailJson, summaryJson } from "./shapes.js";
 
 /** The durable queue's controls (the Outbox's own methods; `hook outbox` uses the same ones). */
@@ -18,7 +18,8 @@ export interface OutboxControl {
 export interface ApiDeps {
   history: History;
   stream: EventStream;
-  replayer: Replayer;
+  /** How replays are built and sent; the Replayer (and replay's modules) load on the first API call. */
+  replay: ReplayerOptions;
   /** --save's folder: "Save as fixture" writes there; without it the page downloads the fixture. */
   saveDir?: string;
   outbox?: OutboxControl;
@@ -54,7 +55,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   [
     "POST",
     /^\/api\/requests\/(\d+)\/curl$/,
-    async (d, m, req) => ({ curl: d.replayer.curl(entryOf(d, m[1]).record, await editOf(req)) }),
+    async (d, m, req) => ({ curl: replayerOf(d).curl(entryOf(d, m[1]).record, await editOf(req)) }),
   ],
   ["POST", /^\/api\/requests\/(\d+)\/save$/, async (d, m) => save(d, entryOf(d, m[1]))],
   ["GET", /^\/api\/requests\/(\d+)\/fixture$/, async (d, m, _req, res) => download(entryOf(d, m[1]), res)],
@@ -91,14 +92,15 @@ export async function routeApi(deps: ApiDeps, req: IncomingMessage, res: ServerR
   return true;
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, {
-    ...SAFE_HEADERS,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
+const replayers = new WeakMap<ApiDeps, Replayer>();
+
+function replayerOf(deps: ApiDeps): Replayer {
+  let replayer = replayers.get(deps);
+  if (!replayer) {
+    replayer = new Replayer(deps.replay);
+    replayers.set(deps, replayer);
+  }
+  return replayer;
 }
 
 function query(req: IncomingMessage): URLSearchParams {
@@ -162,7 +164,7 @@ async function editOf(req: IncomingMessage): Promise<ReplayEdit> {
 }
 
 async function replay(deps: ApiDeps, entry: Entry, req: IncomingMessage): Promise<unknown> {
-  const record = await deps.replayer.send(entry.record, await editOf(req));
+  const record = await replayerOf(deps).send(entry.record, await editOf(req));
   return { n: record.n, status: record.status, outcome: record.outcome };
 }
 

@@ -4,7 +4,7 @@ import type { OutboxControl } from "./api.js";
 import { EventStream } from "./event-stream.js";
 import { DEFAULT_LIMITS, History, type HistoryLimits } from "./history.js";
 import { HistoryFile } from "./history-file.js";
-import { Replayer, type ReplayerOptions } from "./replay.js";
+import type { ReplayerOptions } from "./replay.js";
 import { startInspectorServer } from "./server.js";
 import { summaryJson } from "./shapes.js";
 
@@ -81,12 +81,11 @@ export class Inspector {
 
   /** Serves the page and the API. Resolves with its URL (and a note when the default port was taken). */
   async start(input: StartInput): Promise<{ url: string; note?: string }> {
-    const replayer = new Replayer(input);
     this.server = await startInspectorServer(
       {
         history: this.history,
         stream: this.stream,
-        replayer,
+        replay: input,
         saveDir: input.saveDir,
         outbox: input.outbox,
         info: input.info,

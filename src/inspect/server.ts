@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StartError } from "../errors.js";
-import { type ApiDeps, routeApi, sendJson } from "./api.js";
-import { refusal, SAFE_HEADERS } from "./guard.js";
+import type { ApiDeps } from "./api.js";
+import { refusal, SAFE_HEADERS, sendJson } from "./guard.js";
 
 /**
  * The page's files, served from the package itself (no CDN, no build step: it works offline). They
@@ -76,6 +76,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, api: ApiDeps, po
   }
   const path = (req.url ?? "/").split("?")[0] as string;
   if (path.startsWith("/api/")) {
+    // The API (and the replay code under it) loads on the first call: `hook listen` starts faster.
+    const { routeApi } = await import("./api.js");
     if (!(await routeApi(api, req, res))) sendJson(res, 404, { error: `no such API: ${path}` });
     return;
   }
