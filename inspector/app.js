@@ -113,14 +113,16 @@ function render() {
   $("compare").disabled = state.chosen.length !== 2;
 }
 
-function row(s) {
-  const marks = [
+/** duplicate, replay of #n, earlier run: shown beside the path. */
+function marks(s) {
+  return [
     s.duplicate ? el("span", { class: "tag dup" }, "duplicate") : null,
     s.replayOf ? el("span", { class: "tag replay" }, `replay of #${s.replayOf}`) : null,
     s.earlier ? el("span", { class: "tag earlier" }, "earlier run") : null,
   ];
-  const status =
-    s.outcome === "forwarded" || s.outcome === "accepted" ? String(s.status) : `${s.status} ${s.outcome}`;
+}
+
+function chooser(s) {
   const checkbox = el("input", {
     type: "checkbox",
     "aria-label": `Choose #${s.n} for Compare`,
@@ -130,6 +132,12 @@ function row(s) {
     },
   });
   checkbox.checked = state.chosen.includes(s.n);
+  return checkbox;
+}
+
+function row(s) {
+  const status =
+    s.outcome === "forwarded" || s.outcome === "accepted" ? String(s.status) : `${s.status} ${s.outcome}`;
   const tr = el(
     "tr",
     {
@@ -142,10 +150,10 @@ function row(s) {
         if (event.key === "Enter") select(s.n);
       },
     },
-    el("td", {}, checkbox),
+    el("td", {}, chooser(s)),
     el("td", {}, clock(s.time)),
     el("td", {}, s.method),
-    el("td", {}, el("span", { class: "clip path", title: s.path }, s.path), ...marks),
+    el("td", {}, el("span", { class: "clip path", title: s.path }, s.path), ...marks(s)),
     el("td", {}, s.provider),
     el("td", { title: s.event ?? "" }, s.event ?? ""),
     el("td", { title: s.id ?? "" }, shortId(s.id ?? s.deliveryId)),
