@@ -3,7 +3,7 @@
  * JSON bodies are pretty-printed first (for reading only: the stored bytes never change), so a
  * one-field difference in a one-line payload shows as one line.
  */
-import { redactHeaders } from "../store/fixture.js";
+import { redactHeaders } from "../redact.js";
 import type { Entry } from "./history.js";
 
 export type DiffLine = { op: "same" | "removed" | "added"; text: string };

@@ -3,7 +3,7 @@ import { type FileHandle, open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { DeliveryRecord, RequestRecord } from "../events/types.js";
-import { redactHeaders } from "../store/fixture.js";
+import { redactHeaders } from "../redact.js";
 import type { History, HistoryLimits } from "./history.js";
 
 /** A request line and a delivery-attempt line of the history file (NDJSON, bodies in base64). */

@@ -5,9 +5,9 @@ import type { RequestRecord } from "../events/types.js";
 import type { Provider } from "../providers/types.js";
 import type { Incoming } from "../receive/pipeline.js";
 import type { Reply } from "../receive/replies.js";
+import { REDACTED, redactHeaders } from "../redact.js";
 import { buildRequest, type OutgoingRequest } from "../replay/build.js";
 import { prepareJobs } from "../replay/prepare.js";
-import { REDACTED, redactHeaders } from "../store/fixture.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 
 /** "Edit and replay": each field replaces the recorded one; `headers` is the whole new set. */

@@ -4,7 +4,8 @@
  */
 import { deliveryJson, requestJson } from "../events/json.js";
 import type { TargetAnswer } from "../events/types.js";
-import { encodeBody, redactHeaders } from "../store/fixture.js";
+import { redactHeaders } from "../redact.js";
+import { encodeBody } from "../store/fixture.js";
 import type { Entry } from "./history.js";
 
 export function summaryJson(entry: Entry): Record<string, unknown> {
