@@ -105,6 +105,11 @@ export function buildProgram(
     .option("--tunnel-token <token>", "cloudflared named-tunnel token (stable hostname)")
     .option("--cloudflared <path>", "cloudflared binary to use")
     .option("--data-dir <dir>", "working data folder", ".hook")
+    .option(
+      "--inspect-port <port>",
+      "port of the inspector page on 127.0.0.1 (default 4666; 0 picks a free one)",
+    )
+    .option("--no-inspect", "do not serve the inspector page")
     .option("--json", "one JSON object per line on stdout");
   providerShapeOptions(listen).action(
     lazy("listen", async () => (await import("./commands/listen.js")).listenCommand),

@@ -1,4 +1,4 @@
-import { requestJson } from "../events/json.js";
+import { deliveryJson, requestJson } from "../events/json.js";
 import type { DeliveryRecord, ListenEvent, RequestRecord, TunnelRecord } from "../events/types.js";
 import { redactUrl } from "../redact.js";
 import { plain } from "../tunnel/log.js";
@@ -58,7 +58,7 @@ export class ListenRenderer {
         this.out.line(this.requestLine(event.record));
         return;
       case "delivery":
-        this.out.data("delivery", { ...event.record, latencyMs: Math.round(event.record.latencyMs) });
+        this.out.data("delivery", deliveryJson(event.record));
         this.out.line(this.deliveryLine(event.record));
         return;
       case "tunnel":
@@ -100,7 +100,10 @@ export class ListenRenderer {
     if (event.forwardTo) this.out.line(`${indent}forwarding to ${event.forwardTo}`);
     if (event.saveDir) this.out.line(`${indent}saving every request to ${event.saveDir}`);
     if (event.durable) this.out.line(`${indent}durable outbox in ${event.dataDir}: ${event.pending} pending`);
-    if (event.inspectUrl) this.out.line(`${indent}inspect ${c.bold(event.inspectUrl)}`);
+    if (event.inspectUrl) {
+      const note = event.inspectNote ? c.dim(` (${event.inspectNote})`) : "";
+      this.out.line(`${indent}inspect ${c.bold(event.inspectUrl)}${note}`);
+    }
   }
 
   private requestLine(r: RequestRecord): string {
@@ -115,7 +118,7 @@ export class ListenRenderer {
         : c.red(`invalid: ${escapeControl(r.verification.reason)}`);
     const outcome = this.outcome(r);
     const dup = r.duplicate ? ` ${c.yellow("duplicate")}` : "";
-    const said = r.targetStatus === undefined ? undefined : answerSnippet(r.targetStatus, r.responseBody);
+    const said = r.targetStatus === undefined ? undefined : answerSnippet(r.targetStatus, r.response?.body);
     const answer = said ? `  ${c.dim("answer:")} ${said}` : "";
     // A log file's lines carry a full timestamp already (Output.stamped); a terminal gets the time of day.
     const time = this.out.stamped ? "" : `${c.dim(clock(r.receivedAt))} `;

@@ -25,6 +25,7 @@ import {
   secondsOption,
   urlOption,
 } from "./common.js";
+import { type InspectorStart, openInspector } from "./listen-inspect.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -45,6 +46,8 @@ interface Settings {
   maxBody: number;
   tunnel: boolean;
   dataDir: string;
+  /** Undefined with --no-inspect. */
+  inspect?: { port: number; explicit: boolean };
 }
 
 function settingsFrom(options: CommandOptions, io: Io): Settings {
@@ -71,13 +74,20 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
     tunnel: options.tunnel !== false,
     dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
+    inspect:
+      options.inspect === false
+        ? undefined
+        : {
+            port: portOption(options.inspectPort ?? "4666", "--inspect-port"),
+            explicit: options.inspectPort !== undefined,
+          },
   };
 }
 
-function portOption(value: unknown): number {
-  const port = intOption(value ?? "4665", "--port");
+function portOption(value: unknown, flag = "--port"): number {
+  const port = intOption(value ?? "4665", flag);
   if (port > 65_535)
-    throw new UsageError(`--port: ${port} is not a port`, "use 1-65535, or 0 for a free one");
+    throw new UsageError(`${flag}: ${port} is not a port`, "use 1-65535, or 0 for a free one");
   return port;
 }
 
@@ -134,6 +144,35 @@ async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBu
   return { journal, outbox };
 }
 
+/** What the inspector needs once the receiver it replays through is up. */
+function inspectorStart(
+  settings: Settings,
+  io: Io,
+  receiverUrl: string,
+  pipeline: Pipeline,
+  outbox: Outbox | undefined,
+): InspectorStart {
+  const { port, explicit } = settings.inspect as NonNullable<Settings["inspect"]>;
+  return {
+    port,
+    explicitPort: explicit,
+    provider: settings.provider,
+    secrets: settings.secrets,
+    receiverUrl,
+    now: io.now,
+    handle: (incoming, onRecord) => pipeline.handle(incoming, onRecord),
+    saveDir: settings.saveDir,
+    outbox,
+    info: {
+      provider: settings.provider?.name ?? null,
+      forwardTo: settings.forwardTo?.href ?? null,
+      durable: outbox !== undefined,
+      save: settings.saveDir !== undefined,
+      receiver: receiverUrl,
+    },
+  };
+}
+
 function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
   const supervisor = new TunnelSupervisor(url, {
     explicitBin: options.cloudflared as string | undefined,
@@ -162,6 +201,9 @@ async function serve(
   const durable =
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
+  // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
+  const inspector = settings.inspect ? await openInspector(settings.dataDir, bus) : undefined;
+  if (inspector) cleanup.push(() => inspector.close());
   const seen = new SeenIds(settings.dataDir);
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
   cleanup.push(() => seen.flush());
@@ -179,6 +221,7 @@ async function serve(
     now: io.now,
     tunnelUrl: () => tunnel?.url,
     bus,
+    firstNumber: inspector?.firstNumber,
   });
   const { host, port, maxBody } = settings;
   const handle = (incoming: Incoming) => pipeline.handle(incoming);
@@ -186,6 +229,7 @@ async function serve(
   cleanup.push(() => receiver.close(GRACE_MS));
   const url = localUrl(settings.host, receiver.port);
   const pending = () => durable?.outbox.pending ?? 0;
+  const inspect = await inspector?.start(inspectorStart(settings, io, url, pipeline, durable?.outbox));
   const { forwardTo, dataDir } = settings;
   bus.emit({
     kind: "ready",
@@ -198,6 +242,8 @@ async function serve(
     durable: Boolean(durable),
     pending: pending(),
     dataDir,
+    inspectUrl: inspect?.url,
+    inspectNote: inspect?.note,
   });
   durable?.outbox.start();
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);

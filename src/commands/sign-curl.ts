@@ -35,11 +35,14 @@ export interface CurlInput {
   body: Uint8Array;
   /** A file that holds exactly `body`: then curl reads it, which keeps every byte. */
   bodyFile?: string;
+  /** POST unless given (the inspector copies requests of any method). */
+  method?: string;
 }
 
 /** A ready-to-paste curl command that sends exactly these bytes with these headers. */
-export function curlCommand({ url, headers, contentType, body, bodyFile }: CurlInput): string {
-  const lines = [`curl -sS -X POST ${shellQuote(url)}`];
+export function curlCommand({ url, headers, contentType, body, bodyFile, method }: CurlInput): string {
+  const verb = method ?? "POST";
+  const lines = [`curl -sS -X ${/^[A-Z]+$/.test(verb) ? verb : shellQuote(verb)} ${shellQuote(url)}`];
   const names = Object.keys(headers).map((name) => name.toLowerCase());
   if (!names.includes("content-type")) lines.push(`-H ${shellQuote(`Content-Type: ${contentType}`)}`);
   for (const [name, value] of Object.entries(headers)) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);

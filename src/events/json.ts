@@ -3,7 +3,7 @@
  * script reading `hook listen --json` and one reading `/api/requests` see the same objects.
  */
 import { redactUrl } from "../redact.js";
-import type { RequestRecord } from "./types.js";
+import type { DeliveryRecord, RequestRecord } from "./types.js";
 
 /**
  * --json shape of a request: stable keys, no body (it can be megabytes), no header values, and the
@@ -30,6 +30,7 @@ export function requestJson(r: RequestRecord): Record<string, unknown> {
     bytes: r.body.length,
     latencyMs: Math.round(r.latencyMs * 10) / 10,
     savedAs: r.savedAs,
+    replayOf: r.replayOf,
   };
 }
 
@@ -41,4 +42,9 @@ export function withoutBytes(this: unknown, key: string, value: unknown): unknow
   // A Buffer's toJSON has already run when the replacer sees `value`: look at the original.
   const original = (this as Record<string, unknown>)[key];
   return original instanceof Uint8Array ? undefined : value;
+}
+
+/** --json shape of a durable delivery attempt. */
+export function deliveryJson(d: DeliveryRecord): Record<string, unknown> {
+  return { ...d, latencyMs: Math.round(d.latencyMs) };
 }

@@ -18,7 +18,7 @@ export type Outcome =
   | "failed"; // hook itself could not handle it (disk full ...): answered 500
 
 export interface RequestRecord {
-  /** Arrival number in this run, from 1. */
+  /** Arrival number, from 1 (or from where the inspector's history of earlier runs left off). */
   n: number;
   receivedAt: Date;
   method: string;
@@ -38,8 +38,6 @@ export interface RequestRecord {
   status: number;
   /** The target's status, when forwarded. */
   targetStatus?: number;
-  /** The target's answer, when forwarded (its first line is shown for a non-2xx). */
-  responseBody?: Uint8Array;
   /** Why forwarding or handling failed. */
   error?: string;
   /** Time from the last body byte to the answer, ms. */
@@ -50,7 +48,23 @@ export interface RequestRecord {
   seq?: number;
   /** Fixture file written by --save. */
   savedAs?: string;
+  /** The target's answer, when forwarded: the inspector shows it, the terminal its first line for a non-2xx. */
+  response?: TargetAnswer;
+  /** The record this one replays (sent from the inspector). */
+  replayOf?: number;
 }
+
+/** What the target answered, kept for the inspector. */
+export interface TargetAnswer {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array;
+  /** The body was longer than ANSWER_KEEP_BYTES: only its start is kept. */
+  truncated: boolean;
+}
+
+/** How much of the target's answer body a record keeps: enough to read, bounded for memory. */
+export const ANSWER_KEEP_BYTES = 1024 * 1024;
 
 export interface DeliveryRecord {
   seq: number;
@@ -94,12 +108,14 @@ export type ListenEvent =
       provider?: string;
       /** --save: the folder fixtures go to. */
       saveDir?: string;
-      /** The local inspector page, once it listens. */
-      inspectUrl?: string;
       forwardTo?: string;
       durable: boolean;
       pending: number;
       dataDir: string;
+      /** The inspector page, unless --no-inspect. */
+      inspectUrl?: string;
+      /** Why the inspector is not on the port asked for (the default was taken). */
+      inspectNote?: string;
     }
   | { kind: "request"; record: RequestRecord }
   | { kind: "delivery"; record: DeliveryRecord }

@@ -2,7 +2,13 @@ import type { Forwarder } from "../deliver/forward.js";
 import { headersFromPairs } from "../deliver/headers.js";
 import type { Journal } from "../deliver/journal.js";
 import type { Outbox } from "../deliver/outbox.js";
-import type { EventBus, Outcome, RequestRecord } from "../events/types.js";
+import {
+  ANSWER_KEEP_BYTES,
+  type EventBus,
+  type Outcome,
+  type RequestRecord,
+  type TargetAnswer,
+} from "../events/types.js";
 import type { Description, Provider } from "../providers/types.js";
 import { saveFixture } from "../store/fixture-writer.js";
 import { slowAnswer } from "../ui/answer.js";
@@ -28,6 +34,8 @@ export interface PipelineOptions {
   /** The tunnel's current public URL, if it is up. */
   tunnelUrl: () => string | undefined;
   bus: EventBus;
+  /** The first record number: the inspector's history carries numbers on across restarts. */
+  firstNumber?: number;
 }
 
 export interface Incoming {
@@ -38,24 +46,30 @@ export interface Incoming {
   receivedAt: Date;
   /** The body went over --max-body: it was not read whole. */
   tooLarge?: boolean;
+  /** Sent again from the inspector: the number of the record it replays. */
+  replayOf?: number;
 }
 
 type Draft = Omit<RequestRecord, "outcome" | "status" | "latencyMs">;
 type Finish = (outcome: Outcome, reply: Reply, extra?: Partial<RequestRecord>) => Promise<Reply>;
+/** Called with the finished record, for a caller that needs it (the inspector's replay). */
+type OnRecord = (record: RequestRecord) => void;
 
 /** raw request -> verify -> describe -> filter -> dedupe -> save -> forward/queue -> reply + event. */
 export class Pipeline {
-  private count = 0;
+  private count: number;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.count = (options.firstNumber ?? 1) - 1;
+  }
 
-  async handle(incoming: Incoming): Promise<Reply> {
+  async handle(incoming: Incoming, onRecord?: OnRecord): Promise<Reply> {
     const o = this.options;
     const headers = headersFromPairs(incoming.headers);
     const description: Description = incoming.tooLarge ? {} : o.describer.describe(incoming.body, headers);
     const draft = this.draft(incoming, description);
     let saving: Promise<string | undefined> | undefined;
-    const finish = this.finisher(draft, () => saving);
+    const finish = this.finisher(draft, () => saving, onRecord);
     if (incoming.tooLarge) {
       const reason = `the body is larger than --max-body ${formatSize(o.maxBody)}`;
       return finish("too-large", errorReply(413, "payload too large", reason), { error: reason });
@@ -93,11 +107,16 @@ export class Pipeline {
       eventId: description.id,
       deliveryId: description.deliveryId,
       duplicate: false,
+      replayOf: incoming.replayOf,
     };
   }
 
   /** Completes the record (once the fixture is written) and emits it; returns the reply. */
-  private finisher(draft: Draft, saving: () => Promise<string | undefined> | undefined): Finish {
+  private finisher(
+    draft: Draft,
+    saving: () => Promise<string | undefined> | undefined,
+    onRecord: OnRecord | undefined,
+  ): Finish {
     const started = performance.now();
     return async (outcome, reply, extra = {}) => {
       const savedAs = await saving();
@@ -109,6 +128,7 @@ export class Pipeline {
         latencyMs,
       });
       this.options.bus.emit({ kind: "request", record });
+      onRecord?.(record);
       return reply;
     };
   }
@@ -199,11 +219,18 @@ export class Pipeline {
     }
     this.warnIfSlow(result.latencyMs);
     const reply = { status: result.status, headers: result.headers, body: result.body };
-    return finish("forwarded", reply, { targetStatus: result.status, responseBody: result.body });
+    return finish("forwarded", reply, { targetStatus: result.status, response: answerOf(result) });
   }
 
   private warnIfSlow(latencyMs: number): void {
     const message = this.options.provider && slowAnswer(this.options.provider, latencyMs);
     if (message) this.options.bus.emit({ kind: "warning", message });
   }
+}
+
+/** The answer as the record keeps it: the body's start is copied, so a huge answer is not retained whole. */
+function answerOf(result: { status: number; headers: [string, string][]; body: Buffer }): TargetAnswer {
+  const { status, headers, body } = result;
+  if (body.length <= ANSWER_KEEP_BYTES) return { status, headers, body, truncated: false };
+  return { status, headers, body: Buffer.from(body.subarray(0, ANSWER_KEEP_BYTES)), truncated: true };
 }

@@ -45,6 +45,9 @@ describe("the tarball", () => {
     expect(packed.files).toContain("README.md");
     expect(packed.files).toContain("LICENSE");
     expect(packed.files).toContain("fixtures/stripe/payment_intent.succeeded.json");
+    // The inspector's page is read from the package at run time.
+    expect(packed.files).toContain("inspector/index.html");
+    expect(packed.files).toContain("inspector/app.js");
   });
 
   it("holds no tests, sources, benchmarks, source maps or captured data", () => {

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Target } from "../helpers/target.js";
+import { SECRET, stripeHeader, waitForLines, workDir } from "../listen/helpers.js";
+import { getJson, type Inspecting, postJson, startInspecting } from "./helpers.js";
+
+const payload = '{"id":"evt_durable","object":"event","type":"invoice.paid","data":{"object":{}}}';
+
+function send(url: string) {
+  return fetch(`${url}/hook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "stripe-signature": stripeHeader(payload) },
+    body: payload,
+  });
+}
+
+describe("the inspector with --durable and without a target", () => {
+  let target: Target;
+  let hook: Inspecting | undefined;
+  let work: ReturnType<typeof workDir>;
+
+  beforeEach(async () => {
+    target = await new Target().start();
+    work = workDir();
+  });
+
+  afterEach(async () => {
+    await hook?.proc.stop("SIGKILL");
+    hook = undefined;
+    await target.close();
+    work.remove();
+  });
+
+  it("files each durable delivery attempt under its request, and keeps them across a restart", async () => {
+    let calls = 0;
+    target.respond = () => {
+      calls += 1;
+      return calls === 1 ? { status: 503, body: "down" } : { status: 200, body: "ok" };
+    };
+    const args = [
+      "--provider",
+      "stripe",
+      "--secret",
+      SECRET,
+      "-f",
+      target.url,
+      "--durable",
+      "--retry",
+      "100ms",
+    ];
+    hook = await startInspecting(args, { cwd: work.dir });
+    expect((await send(hook.url)).status).toBe(202);
+    await waitForLines(hook.proc, "delivery", 2);
+    const record = await getJson(`${hook.inspectUrl}/api/requests/1`);
+    expect(record).toMatchObject({ outcome: "queued", seq: 1 });
+    expect(record.deliveries).toMatchObject([
+      { seq: 1, attempt: 1, ok: false, status: 503 },
+      { seq: 1, attempt: 2, ok: true, status: 200 },
+    ]);
+    await hook.proc.stop("SIGINT");
+
+    hook = await startInspecting(args, { cwd: work.dir });
+    const again = await getJson(`${hook.inspectUrl}/api/requests/1`);
+    expect(again).toMatchObject({ earlier: true, seq: 1 });
+    expect((again.deliveries as unknown[]).length).toBe(2);
+  });
+
+  it("without --forward-to, a replay goes through the receiver's own pipeline, verified afresh", async () => {
+    hook = await startInspecting(["--provider", "stripe", "--secret", SECRET], { cwd: work.dir });
+    await send(hook.url);
+    await waitForLines(hook.proc, "request", 1);
+    const replay = await postJson(`${hook.inspectUrl}/api/requests/1/replay`);
+    expect(replay.json).toEqual({ n: 2, status: 200, outcome: "accepted" });
+    const [, line] = await waitForLines(hook.proc, "request", 2);
+    expect(line).toMatchObject({ n: 2, replayOf: 1, verified: true, duplicate: true, path: "/hook" });
+    expect(target.received).toHaveLength(0);
+  });
+});
