@@ -11,6 +11,7 @@ import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
 import { eventFilter } from "../receive/filter.js";
+import { VerifyKeys } from "../receive/keys.js";
 import { type Incoming, Pipeline } from "../receive/pipeline.js";
 import { startReceiver } from "../receive/server.js";
 import { TunnelSupervisor } from "../tunnel/supervisor.js";
@@ -25,6 +26,7 @@ import {
   secondsOption,
   urlOption,
 } from "./common.js";
+import { openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -45,11 +47,14 @@ interface Settings {
   maxBody: number;
   tunnel: boolean;
   dataDir: string;
+  register?: RegisterPlan;
 }
 
 function settingsFrom(options: CommandOptions, io: Io): Settings {
-  const provider = options.provider ? providerFrom(options) : undefined;
-  const secrets = provider ? requireSecrets(options, provider) : [];
+  const register = options.register === true ? registerPlan(options, io) : undefined;
+  const provider = options.provider ? providerFrom({ ...options, ...register?.providerDefaults }) : undefined;
+  // With --register the secret is the one hook gives the provider, or the one the provider returns.
+  const secrets = register ? [register.secret] : provider ? requireSecrets(options, provider) : [];
   const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
   const durable = options.durable === true;
   if (durable && !forwardTo) {
@@ -71,6 +76,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
     tunnel: options.tunnel !== false,
     dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
+    register,
   };
 }
 
@@ -140,6 +146,7 @@ function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus,
     token: options.tunnelToken as string | undefined,
     env: io.env,
     emit: (record) => bus.emit({ kind: "tunnel", record }),
+    reachable: options.register === true ? {} : undefined,
   });
   supervisor.start();
   // Pushed last, so closed first: no new requests arrive through it while the rest shuts down.
@@ -160,13 +167,18 @@ async function serve(
   const durable =
     settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
   let tunnel: TunnelSupervisor | undefined;
+  const keys = new VerifyKeys(settings.provider, settings.secrets);
+  const { register } = settings;
+  const registration =
+    register && (await openRegistration(register, options, keys, settings.dataDir, bus, io));
   const seen = new SeenIds(settings.dataDir);
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
   cleanup.push(() => seen.flush());
   const pipeline = new Pipeline({
     provider: settings.provider,
     describer: settings.provider ?? getProvider("none"),
-    secrets: settings.secrets,
+    keys,
+    answersHandshakes: Boolean(register),
     toleranceSeconds: settings.toleranceSeconds,
     filter: settings.filter,
     forwarder,
@@ -199,6 +211,8 @@ async function serve(
   });
   durable?.outbox.start();
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);
+  // Pushed after the tunnel, so run before it closes: WebSub's hub checks the unsubscribe through it.
+  if (registration) cleanup.push(registration(settings.tunnel));
   await interrupted;
   bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: pending() });
   return Exit.interrupted;

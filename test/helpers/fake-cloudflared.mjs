@@ -2,7 +2,7 @@
 // A stand-in for the cloudflared binary (no network in tests). It prints the log lines real cloudflared
 // prints (design/providers.md section 15) on stderr and behaves like it on SIGINT.
 // FAKE_CLOUDFLARED_MODE: success (default) | dns-fail | rate-limit | crash | named | silent | stubborn
-// FAKE_CLOUDFLARED_CRASH_MS: how long "crash" stays up (default 300).
+// FAKE_CLOUDFLARED_CRASH_MS: how long "crash" stays up (default 300). SIGUSR2 crashes it in any mode.
 // FAKE_CLOUDFLARED_LOG: a file that gets one JSON line per start: {argv, token} (token: whether TUNNEL_TOKEN was set).
 import { appendFileSync } from "node:fs";
 
@@ -51,6 +51,11 @@ process.on("SIGINT", () => {
   process.exit(0);
 });
 process.on("SIGTERM", () => process.exit(0));
+// SIGUSR2: die as if the edge connection broke, so a test decides when the restart (and new URL) comes.
+process.on("SIGUSR2", () => {
+  log("ERR", 'Connection terminated error="failed to dial to edge with quic: timeout: no recent network activity" connIndex=0');
+  process.exit(1);
+});
 // Real cloudflared outlives a parent killed with -9; the stand-in does not, so tests leave nothing behind.
 const parent = process.ppid;
 const stayUp = () =>

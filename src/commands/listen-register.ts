@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import type { CommandOptions } from "../cli.js";
+import { UsageError } from "../errors.js";
+import type { EventBus } from "../events/types.js";
+import { getProvider } from "../providers/index.js";
+import type { VerifyKeys } from "../receive/keys.js";
+import { registerContext } from "../register/context.js";
+import { getRegistrar } from "../register/index.js";
+import { RegistrationRecord } from "../register/record.js";
+import { RegisterSession } from "../register/session.js";
+import type { Credentials, RegisterContext, RegisterFlags, Registrar } from "../register/types.js";
+import type { Io } from "../ui/io.js";
+import { providerOptionsFrom, secretsFrom, urlOption } from "./common.js";
+import { fromFlagEnvOrConfig } from "./poll-keys.js";
+
+/** Everything --register needs, checked before anything listens. */
+export interface RegisterPlan {
+  registrar: Registrar;
+  ctx: RegisterContext;
+  /** The secret for providers that take one: --secret, else a strong generated one. Never printed. */
+  secret: string;
+  /** --public-url: registered instead of the tunnel's. */
+  publicUrl?: string;
+  path?: string;
+  keep: boolean;
+  /** Provider options until the registration gives the real ones (PayPal's webhook id). */
+  providerDefaults: Partial<CommandOptions>;
+}
+
+export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
+  if (!options.provider) throw new UsageError("--register needs --provider", "for example --provider stripe");
+  const registrar = getRegistrar(String(options.provider).toLowerCase());
+  const publicUrl = options.publicUrl ? urlOption(options.publicUrl, "--public-url").href : undefined;
+  if (options.tunnel === false && !publicUrl) {
+    throw new UsageError(
+      "--register with --no-tunnel needs --public-url URL",
+      "the public URL your own proxy serves, which the provider will call",
+    );
+  }
+  const flags = registerFlags(options);
+  const credentials = credentialsFrom(registrar, options, io);
+  registrar.check?.(flags, credentials);
+  const path = options.path === undefined ? undefined : `/${String(options.path).replace(/^\/+/, "")}`;
+  const apiBase = options.apiBase ? urlOption(options.apiBase, "--api-base").origin : undefined;
+  return {
+    registrar,
+    ctx: registerContext(registrar, credentials, flags, apiBase),
+    // 32 random bytes, base64url: inside every provider's alphabet and length limits.
+    secret: secretsFrom(options)[0] ?? randomBytes(32).toString("base64url"),
+    publicUrl,
+    path,
+    keep: options.keep === true,
+    providerDefaults:
+      registrar.name === "paypal" ? { webhookId: options.webhookId ?? "(not registered yet)" } : {},
+  };
+}
+
+function registerFlags(options: CommandOptions): RegisterFlags {
+  const text = (name: string) => (options[name] === undefined ? undefined : String(options[name]));
+  const events = text("events")
+    ?.split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  return {
+    events,
+    replace: options.replace === true,
+    live: options.live === true,
+    repo: text("repo"),
+    org: text("org"),
+    type: text("type"),
+    condition: text("condition"),
+    version: text("typeVersion"),
+    hub: text("hub"),
+    topic: text("topic"),
+    lease: text("lease"),
+  };
+}
+
+/** --api-key (ID:SECRET for the two-part ones) > the provider's variables > the config file. */
+export function credentialsFrom(registrar: Registrar, options: CommandOptions, io: Io): Credentials {
+  const [first, second] = registrar.variables;
+  if (!first) return { key: "" };
+  const given = fromFlagEnvOrConfig(options, "apiKey", io, second ? [] : [first]);
+  if (second) {
+    const [id, secret] = given?.includes(":")
+      ? [given.slice(0, given.indexOf(":")), given.slice(given.indexOf(":") + 1)]
+      : [io.env[first], io.env[second]];
+    if (id && secret) return { key: id, secret };
+    throw new UsageError(
+      `--register with ${registrar.name} needs ${first} and ${second}`,
+      "set both, or pass --api-key ID:SECRET",
+    );
+  }
+  if (given) return { key: given };
+  throw new UsageError(
+    `--register with ${registrar.name} needs an API key`,
+    `pass --api-key or set ${first}`,
+  );
+}
+
+/** The registration of one listen run, fed by the tunnel's events; returns what stops it. */
+export async function openRegistration(
+  plan: RegisterPlan,
+  options: CommandOptions,
+  keys: VerifyKeys,
+  dataDir: string,
+  bus: EventBus,
+  io: Io,
+) {
+  const name = plan.registrar.name;
+  const session = new RegisterSession({
+    ...plan,
+    record: new RegistrationRecord(dataDir),
+    emit: (record) => bus.emit({ kind: "register", record }),
+    useKeys: ({ secret, options: extra }) => {
+      if (secret) keys.use({ secrets: [secret] });
+      if (extra) keys.use({ provider: getProvider(name, { ...providerOptionsFrom(options), ...extra }) });
+    },
+    awaitRequest: (pattern, ms) => awaitRequest(bus, pattern, ms),
+    now: io.now,
+  });
+  await session.open();
+  return (viaTunnel: boolean) => {
+    if (!viaTunnel && plan.publicUrl) session.point(plan.publicUrl);
+    const off = bus.on((event) => {
+      if (event.kind !== "tunnel") return;
+      const { state, url, reason } = event.record;
+      if (state === "reachable" && (plan.publicUrl ?? url)) session.point(plan.publicUrl ?? (url as string));
+      if (state === "unreachable") {
+        bus.emit({
+          kind: "register",
+          record: {
+            state: "failed",
+            provider: name,
+            url,
+            reason: `not registered: ${reason}`,
+            hint: "pass --public-url, or run again",
+          },
+        });
+      }
+    });
+    return async () => {
+      off();
+      await session.close();
+    };
+  };
+}
+
+function awaitRequest(bus: EventBus, pattern: RegExp, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const off = bus.on((event) => {
+      if (event.kind === "request" && pattern.test(event.record.path)) done(true);
+    });
+    const timer = setTimeout(() => done(false), ms);
+    const done = (seen: boolean) => {
+      clearTimeout(timer);
+      // Not while the bus is still walking its listeners.
+      queueMicrotask(off);
+      resolve(seen);
+    };
+  });
+}

@@ -1,0 +1,71 @@
+import { errorMessage, HookError } from "../errors.js";
+import type { RegisterRecord } from "../events/types.js";
+import { alive, type RegistrationRecord } from "./record.js";
+import type { Entry, RegisterContext, Registrar } from "./types.js";
+
+export type Emit = (record: RegisterRecord) => void;
+
+/**
+ * Removes one recorded registration (or puts Telegram's previous URL back) and drops it from the
+ * record once that worked. A failure keeps it in the record, so the next run tries again.
+ */
+export async function removeEntry(
+  registrar: Registrar,
+  ctx: RegisterContext,
+  record: RegistrationRecord,
+  entry: Entry,
+  emit: Emit,
+  leftover: boolean,
+): Promise<boolean> {
+  const base = { provider: entry.provider, id: entry.id, url: entry.url, leftover: leftover || undefined };
+  if (entry.id === undefined && registrar.keyedBy === "id") {
+    // Killed during the create call: whether it exists, and under which id, only the provider knows.
+    record.drop(entry.ref);
+    emit({
+      ...base,
+      state: "failed",
+      reason: `a run was stopped while registering ${entry.url}`,
+      hint: `check the provider's dashboard and delete it by hand if it is there (${registrar.identity.api})`,
+    });
+    return false;
+  }
+  const here = entry.base === ctx.base ? ctx : { ...ctx, base: entry.base, memo: new Map() };
+  try {
+    const done = await registrar.remove(here, entry);
+    record.drop(entry.ref);
+    if (done === "restored") {
+      emit({
+        ...base,
+        state: "restored",
+        note: `previous URL ${entry.scope.previous} set back (without its old secret_token, which cannot be read back)`,
+      });
+    } else {
+      emit({ ...base, state: "removed", note: done === "gone" ? "it was already gone" : undefined });
+    }
+    return true;
+  } catch (error) {
+    emit({
+      ...base,
+      state: "failed",
+      reason: errorMessage(error),
+      hint: failureHint(error, `remove it by hand, or run \`hook unregister --provider ${entry.provider}\``),
+    });
+    return false;
+  }
+}
+
+/** Registrations of killed runs (never kept ones, never a live run's) for this provider, removed. */
+export async function removeLeftovers(
+  registrar: Registrar,
+  ctx: RegisterContext,
+  record: RegistrationRecord,
+  emit: Emit,
+): Promise<void> {
+  const leftovers = record.list().filter((e) => e.provider === registrar.name && !e.kept && !alive(e.pid));
+  for (const entry of leftovers) await removeEntry(registrar, ctx, record, entry, emit, true);
+}
+
+export function failureHint(error: unknown, fallback: string): string {
+  const own = error instanceof HookError ? error.hint : undefined;
+  return own ? `${own}; or ${fallback}` : fallback;
+}
