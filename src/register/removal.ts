@@ -40,7 +40,7 @@ export async function removeEntry(
         note: `previous URL ${entry.scope.previous} set back (without its old secret_token, which cannot be read back)`,
       });
     } else {
-      emit({ ...base, state: "removed", note: done === "gone" ? "it was already gone" : undefined });
+      emit({ ...base, state: "removed", note: done === "gone" ? "it was already gone" : lapses(registrar, leftover) });
     }
     return true;
   } catch (error) {
@@ -63,6 +63,12 @@ export async function removeLeftovers(
 ): Promise<void> {
   const leftovers = record.list().filter((e) => e.provider === registrar.name && !e.kept && !alive(e.pid));
   for (const entry of leftovers) await removeEntry(registrar, ctx, record, entry, emit, true);
+}
+
+/** A hub checks an unsubscribe through the callback: a killed run's tunnel is gone, so it cannot. */
+function lapses(registrar: Registrar, leftover: boolean): string | undefined {
+  if (!registrar.removalCheck || !leftover) return undefined;
+  return "asked the hub; it checks through the old URL, which is gone, so the subscription lapses with its lease";
 }
 
 export function failureHint(error: unknown, fallback: string): string {

@@ -18,6 +18,8 @@ export interface Case {
   /** Headers for `body`, signed with `secret`, as the provider would send them. */
   sign: (body: string, secret: string, dataDir: string) => Record<string, string>;
   body: string;
+  /** PayPal's "secret" is the webhook id, which is no secret and is shown. */
+  secretShown?: true;
   /** The handshake the provider sends on creation, answered through the receiver. */
   handshake?: "ping" | "challenge" | "get";
 }
@@ -92,6 +94,7 @@ export const CASES: Case[] = [
     keyVariable: "PAYPAL_CLIENT_ID",
     // Verification needs the webhook id PayPal returned; deliveries are signed with the local test key.
     secretOf: (_f, id) => id,
+    secretShown: true,
     sign: (body, webhookId, dataDir) => ({
       ...paypalProvider({ webhookId, dataDir }).sign({ body: Buffer.from(body), secret: "", timestamp: now() }),
       "content-type": "application/json",

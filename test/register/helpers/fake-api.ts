@@ -38,14 +38,19 @@ export abstract class FakeApi extends LocalServer {
   readonly live = new Map<string, Live>();
   /** Answers of the receiver to the provider's own requests (handshakes), in order. */
   readonly handshakes: { status: number; body: string }[] = [];
-  private setReceiver: (url: string) => void = () => {};
-  private readonly receiverUrl = new Promise<string>((resolve) => {
+  private setReceiver: ((url: string) => void) | undefined;
+  private receiverUrl = new Promise<string>((resolve) => {
     this.setReceiver = resolve;
   });
+  /** Public hostname -> the receiver behind it then: a killed run's hostname leads nowhere. */
+  private readonly hosts = new Map<string, Promise<string>>();
   private nextId = 1;
 
+  /** The local URL of the hook run whose tunnel is up now. */
   receiver(localUrl: string): void {
-    this.setReceiver(localUrl);
+    if (this.setReceiver) this.setReceiver(localUrl);
+    else this.receiverUrl = Promise.resolve(localUrl);
+    this.setReceiver = undefined;
   }
 
   protected id(prefix: string): string {
@@ -82,10 +87,14 @@ export abstract class FakeApi extends LocalServer {
 
   /** Sends what the provider sends to a callback, to the receiver behind the (pretend) public URL. */
   protected async toCallback(publicUrl: string, init: { method: string; headers?: Record<string, string>; body?: string }) {
-    const base = await this.receiverUrl;
     const u = new URL(publicUrl);
-    const res = await fetch(`${base}${u.pathname}${u.search}`, init);
-    const answer = { status: res.status, body: await res.text() };
+    if (!this.hosts.has(u.host)) this.hosts.set(u.host, this.receiverUrl);
+    const base = await this.hosts.get(u.host);
+    // A tunnel that is gone answers nothing: status 0, as a real provider would see a failed connection.
+    const answer = await fetch(`${base}${u.pathname}${u.search}`, init).then(
+      async (res) => ({ status: res.status, body: await res.text() }),
+      () => ({ status: 0, body: "" }),
+    );
     this.handshakes.push(answer);
     return answer;
   }

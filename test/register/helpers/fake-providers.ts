@@ -180,8 +180,8 @@ export class FakeHub extends FakeApi {
     const query = new URLSearchParams({ "hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge });
     if (mode === "subscribe") query.set("hub.lease_seconds", form.get("hub.lease_seconds") ?? "432000");
     const target = `${callback}${callback.includes("?") ? "&" : "?"}${query}`;
-    const answer = await this.toCallback(target, { method: "GET" }).catch(() => undefined);
-    if (answer?.status !== 200 || answer.body !== challenge) return;
+    const answer = await this.toCallback(target, { method: "GET" });
+    if (answer.status !== 200 || answer.body !== challenge) return;
     if (mode === "subscribe") this.live.set(callback, { url: callback, secret: form.get("hub.secret") ?? undefined, topic });
     else this.live.delete(callback);
   }
