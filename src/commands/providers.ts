@@ -1,7 +1,7 @@
 import type { CommandOptions } from "../cli.js";
 import { listProviders } from "../providers/index.js";
-import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";
 import type { Provider } from "../providers/types.js";
+import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";

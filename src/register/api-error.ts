@@ -9,6 +9,8 @@ export interface ApiIdentity {
   keySource: string;
   /** The permission that managing webhooks needs: "the Webhook Endpoints: write permission". */
   scope: string;
+  /** An answer other than 401 that still means "bad key" (Paddle answers a revoked key with 403). */
+  badKey?: (answer: ApiAnswer) => boolean;
 }
 
 /** A non-2xx answer of a provider's API; `status` lets a registrar treat a 404 as "already gone". */
@@ -36,7 +38,7 @@ export function apiFailure(
 ): ApiFailure {
   const said = scrub(objection(answer), secrets);
   const head = `${who.api} refused to ${doing} (${answer.status})`;
-  if (answer.status === 401) {
+  if (answer.status === 401 || who.badKey?.(answer)) {
     return new ApiFailure(
       `${head}: the key was not accepted${said ? `: ${said}` : ""}`,
       401,

@@ -38,7 +38,11 @@ export async function appToken(ctx: RegisterContext, fetchToken: () => Promise<u
     // A token endpoint answers bad client credentials with 400, 401 or 403 alike: it is the key either way.
     if (error instanceof ApiFailure && error.status >= 400 && error.status < 404) {
       const head = error.message.slice(0, error.message.indexOf(")") + 1);
-      throw new ApiFailure(`${head}: the client id or secret was not accepted`, 401, `check ${ctx.keySource}`);
+      throw new ApiFailure(
+        `${head}: the client id or secret was not accepted`,
+        401,
+        `check ${ctx.keySource}`,
+      );
     }
     throw error;
   }

@@ -20,6 +20,9 @@ export const paddleRegistrar: Registrar = {
     api: "Paddle API",
     keySource: "--api-key or PADDLE_API_KEY",
     scope: "the notification settings write permission (notification_setting.write)",
+    // Paddle's "Invalid or revoked API key" is a 403 with this code.
+    badKey: (answer) =>
+      (answer.json as { error?: { code?: string } } | undefined)?.error?.code === "invalid_token",
   },
   // A sandbox key works only against the sandbox API.
   origin: ({ key }) => (key.includes("_sdbx_") ? "https://sandbox-api.paddle.com" : "https://api.paddle.com"),

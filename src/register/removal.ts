@@ -40,7 +40,11 @@ export async function removeEntry(
         note: `previous URL ${entry.scope.previous} set back (without its old secret_token, which cannot be read back)`,
       });
     } else {
-      emit({ ...base, state: "removed", note: done === "gone" ? "it was already gone" : lapses(registrar, leftover) });
+      emit({
+        ...base,
+        state: "removed",
+        note: done === "gone" ? "it was already gone" : lapses(registrar, leftover),
+      });
     }
     return true;
   } catch (error) {

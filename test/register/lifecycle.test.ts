@@ -4,7 +4,14 @@ import { Target } from "../helpers/target.js";
 import { type Listening, workDir } from "../listen/helpers.js";
 import { CASES, dataDirOf } from "./helpers/cases.js";
 import type { FakeApi } from "./helpers/fake-api.js";
-import { cloudflaredPids, listenRegistering, recorded, registerLines, tunnelUrls, until } from "./helpers/run.js";
+import {
+  cloudflaredPids,
+  listenRegistering,
+  recorded,
+  registerLines,
+  tunnelUrls,
+  until,
+} from "./helpers/run.js";
 
 const WRONG = "wrong-secret-0123456789abcdef";
 
@@ -28,10 +35,17 @@ describe.each(CASES)("hook listen --register: $name", (c) => {
   });
 
   const send = (secret: string, path = "/") =>
-    fetch(`${listen?.url}${path}`, { method: "POST", headers: c.sign(c.body, secret, dataDirOf(work.dir)), body: c.body });
+    fetch(`${listen?.url}${path}`, {
+      method: "POST",
+      headers: c.sign(c.body, secret, dataDirOf(work.dir)),
+      body: c.body,
+    });
 
   it("registers once the tunnel works, verifies with the registration's secret, removes it on Ctrl-C", async () => {
-    listen = await listenRegistering(c, fake, work.dir, { forwardTo: target.url, args: ["--path", "/hooks/in"] });
+    listen = await listenRegistering(c, fake, work.dir, {
+      forwardTo: target.url,
+      args: ["--path", "/hooks/in"],
+    });
     const [registered] = await registerLines(listen.proc, "registered");
     const [publicUrl] = tunnelUrls(listen.proc);
     expect(registered?.url).toBe(`${publicUrl}/hooks/in`);
@@ -53,7 +67,10 @@ describe.each(CASES)("hook listen --register: $name", (c) => {
     expect((await listen.proc.stop("SIGINT")).code).toBe(130);
     expect(fake.live.size).toBe(0);
     expect(recorded(work.dir)).toEqual([]);
-    const states = listen.proc.jsonLines().filter((l) => l.kind === "register").map((l) => l.state);
+    const states = listen.proc
+      .jsonLines()
+      .filter((l) => l.kind === "register")
+      .map((l) => l.state);
     expect(states).toEqual(["registering", "registered", "removed"]);
     // The secret never shows: not in the output, not in the record.
     if (!c.secretShown) expect(listen.proc.stdout + listen.proc.stderr).not.toContain(secret);
@@ -100,7 +117,10 @@ describe.each(CASES)("hook listen --register: $name", (c) => {
     await registerLines(listen.proc, "registered");
     await listen.proc.stop("SIGKILL");
     listen = undefined;
-    const result = await runCli(["unregister", "--provider", c.name, "--json"], { cwd: work.dir, env: c.env(fake) });
+    const result = await runCli(["unregister", "--provider", c.name, "--json"], {
+      cwd: work.dir,
+      env: c.env(fake),
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(recorded(work.dir)).toEqual([]);
     if (c.name !== "websub") {
@@ -109,7 +129,9 @@ describe.each(CASES)("hook listen --register: $name", (c) => {
     }
     // A hub verifies an unsubscribe through the old callback, which died with its run: all hook can do
     // is ask, and the subscription lapses with its lease.
-    const asked = fake.calls.filter((call) => call.form.get("hub.mode") === "unsubscribe").map((call) => call.form.get("hub.callback"));
+    const asked = fake.calls
+      .filter((call) => call.form.get("hub.mode") === "unsubscribe")
+      .map((call) => call.form.get("hub.callback"));
     expect(asked).toEqual(expect.arrayContaining([killed?.url, kept?.url]));
   });
 });

@@ -4,7 +4,16 @@ import { getRegistrar } from "../../src/register/index.js";
 import type { Credentials, Entry, RegisterFlags } from "../../src/register/types.js";
 import { Target } from "../helpers/target.js";
 import type { FakeApi } from "./helpers/fake-api.js";
-import { FakeGithub, FakeHub, FakePaddle, FakePaypal, FakeStripe, FakeTelegram, FakeTwitch, PADDLE_EVENTS } from "./helpers/fake-providers.js";
+import {
+  FakeGithub,
+  FakeHub,
+  FakePaddle,
+  FakePaypal,
+  FakeStripe,
+  FakeTelegram,
+  FakeTwitch,
+  PADDLE_EVENTS,
+} from "./helpers/fake-providers.js";
 
 const URL1 = "https://one-two-1-tunnel.trycloudflare.com/hooks";
 const URL2 = "https://three-four-2-tunnel.trycloudflare.com/hooks";
@@ -26,7 +35,17 @@ async function drive(name: string, made: FakeApi, credentials: Credentials, flag
   const ctx = registerContext(registrar, credentials, flags, fake.url);
   const scope = { ...registrar.scope?.(ctx), ...(await registrar.prepare?.(ctx)) };
   const created = await registrar.create(ctx, { url: URL1, secret: SECRET }, scope);
-  const entry: Entry = { ref: "r", provider: name, id: created.id, url: URL1, state: "active", pid: 1, startedAt: "", base: ctx.base, scope };
+  const entry: Entry = {
+    ref: "r",
+    provider: name,
+    id: created.id,
+    url: URL1,
+    state: "active",
+    pid: 1,
+    startedAt: "",
+    base: ctx.base,
+    scope,
+  };
   const { id } = await registrar.update(ctx, entry, { url: URL2, secret: SECRET });
   const removal = await registrar.remove(ctx, { ...entry, id, url: URL2 });
   return { created, id, removal, calls: fake.calls };
@@ -35,7 +54,12 @@ async function drive(name: string, made: FakeApi, credentials: Credentials, flag
 describe("the requests each provider's API documents", () => {
   it("stripe: form POST /v1/webhook_endpoints (url, enabled_events[], description), POST to update, DELETE", async () => {
     const f = new FakeStripe();
-    const { created, calls, removal } = await drive("stripe", f, { key: f.key }, { events: ["payment_intent.succeeded", "charge.refunded"] });
+    const { created, calls, removal } = await drive(
+      "stripe",
+      f,
+      { key: f.key },
+      { events: ["payment_intent.succeeded", "charge.refunded"] },
+    );
     expect(created.secret).toMatch(/^whsec_/);
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       "POST /v1/webhook_endpoints",
@@ -62,7 +86,12 @@ describe("the requests each provider's API documents", () => {
 
   it("github: JSON hook with content_type json, our secret and insecure_ssl 0; PATCH config; DELETE", async () => {
     const f = new FakeGithub();
-    const { created, calls } = await drive("github", f, { key: f.key }, { repo: "octo/hello", events: ["push", "pull_request.opened"] });
+    const { created, calls } = await drive(
+      "github",
+      f,
+      { key: f.key },
+      { repo: "octo/hello", events: ["push", "pull_request.opened"] },
+    );
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       "POST /repos/octo/hello/hooks",
       `PATCH /repos/octo/hello/hooks/${created.id}`,
@@ -79,7 +108,9 @@ describe("the requests each provider's API documents", () => {
       events: ["push", "pull_request"],
       config: { url: URL1, content_type: "json", secret: SECRET, insecure_ssl: "0" },
     });
-    expect(calls[1]?.json).toEqual({ config: { url: URL2, content_type: "json", secret: SECRET, insecure_ssl: "0" } });
+    expect(calls[1]?.json).toEqual({
+      config: { url: URL2, content_type: "json", secret: SECRET, insecure_ssl: "0" },
+    });
     // GitHub's ping follows the creation, signed with the secret hook gave.
     await target.waitFor(1);
     expect(target.received[0]?.headers["x-github-event"]).toBe("ping");
@@ -94,7 +125,12 @@ describe("the requests each provider's API documents", () => {
 
   it("telegram: getWebhookInfo first, setWebhook {url, secret_token, allowed_updates}, deleteWebhook", async () => {
     const f = new FakeTelegram();
-    const { created, calls, removal } = await drive("telegram", f, { key: f.key }, { events: ["message", "callback_query"] });
+    const { created, calls, removal } = await drive(
+      "telegram",
+      f,
+      { key: f.key },
+      { events: ["message", "callback_query"] },
+    );
     expect(created.id).toBe("bot123456789");
     expect(calls.map((c) => `${c.method} ${c.path.replace(f.key, "TOKEN")}`)).toEqual([
       "POST /botTOKEN/getWebhookInfo",
@@ -103,7 +139,11 @@ describe("the requests each provider's API documents", () => {
       "POST /botTOKEN/getWebhookInfo",
       "POST /botTOKEN/deleteWebhook",
     ]);
-    expect(calls[1]?.json).toEqual({ url: URL1, secret_token: SECRET, allowed_updates: ["message", "callback_query"] });
+    expect(calls[1]?.json).toEqual({
+      url: URL1,
+      secret_token: SECRET,
+      allowed_updates: ["message", "callback_query"],
+    });
     expect(calls[2]?.json).toMatchObject({ url: URL2, secret_token: SECRET });
     expect(removal).toBe("removed");
   });
@@ -111,9 +151,18 @@ describe("the requests each provider's API documents", () => {
   it("twitch: client-credentials token, POST subscription with webhook transport, delete + create to update", async () => {
     const f = new FakeTwitch();
     const condition = '{"broadcaster_user_id":"1234"}';
-    const { created, id, calls } = await drive("twitch", f, { key: f.key, secret: f.clientSecret }, { type: "stream.online", condition });
+    const { created, id, calls } = await drive(
+      "twitch",
+      f,
+      { key: f.key, secret: f.clientSecret },
+      { type: "stream.online", condition },
+    );
     expect(calls[0]?.path).toBe("/oauth2/token");
-    expect(Object.fromEntries(calls[0]?.form ?? [])).toEqual({ client_id: f.key, client_secret: f.clientSecret, grant_type: "client_credentials" });
+    expect(Object.fromEntries(calls[0]?.form ?? [])).toEqual({
+      client_id: f.key,
+      client_secret: f.clientSecret,
+      grant_type: "client_credentials",
+    });
     expect(f.lines()).toEqual([
       "POST /helix/eventsub/subscriptions",
       "DELETE /helix/eventsub/subscriptions",
@@ -150,13 +199,19 @@ describe("the requests each provider's API documents", () => {
       "hub.secret": SECRET,
       "hub.lease_seconds": "86400",
     });
-    expect(Object.fromEntries(calls[1]?.form ?? [])).toEqual({ "hub.mode": "unsubscribe", "hub.topic": topic, "hub.callback": URL1 });
+    expect(Object.fromEntries(calls[1]?.form ?? [])).toEqual({
+      "hub.mode": "unsubscribe",
+      "hub.topic": topic,
+      "hub.callback": URL1,
+    });
   });
 
   it("paypal: Basic-auth token, POST /v1/notifications/webhooks {url, event_types}, JSON Patch, DELETE; the id feeds verification", async () => {
     const f = new FakePaypal();
     const { created, calls } = await drive("paypal", f, { key: f.key, secret: f.clientSecret });
-    expect(calls[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${f.key}:${f.clientSecret}`).toString("base64")}`);
+    expect(calls[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${f.key}:${f.clientSecret}`).toString("base64")}`,
+    );
     expect(f.lines()).toEqual([
       "POST /v1/notifications/webhooks",
       `PATCH /v1/notifications/webhooks/${created.id}`,

@@ -1,9 +1,17 @@
 import { join } from "node:path";
 import Stripe from "stripe";
-import { paypalProvider } from "../../../src/providers/paypal.js";
 import { getProvider } from "../../../src/providers/index.js";
+import { paypalProvider } from "../../../src/providers/paypal.js";
 import type { FakeApi } from "./fake-api.js";
-import { FakeGithub, FakeHub, FakePaddle, FakePaypal, FakeStripe, FakeTelegram, FakeTwitch } from "./fake-providers.js";
+import {
+  FakeGithub,
+  FakeHub,
+  FakePaddle,
+  FakePaypal,
+  FakeStripe,
+  FakeTelegram,
+  FakeTwitch,
+} from "./fake-providers.js";
 
 /** One provider's --register set-up: its stand-in API, flags, credentials and how a delivery is signed. */
 export interface Case {
@@ -26,7 +34,12 @@ export interface Case {
 
 const now = () => new Date();
 const ours = (name: string) => (body: string, secret: string) =>
-  getProvider(name).sign({ body: Buffer.from(body), secret, timestamp: now(), deliveryId: `d-${Date.now()}` });
+  getProvider(name).sign({
+    body: Buffer.from(body),
+    secret,
+    timestamp: now(),
+    deliveryId: `d-${Date.now()}`,
+  });
 const liveSecret = (fake: FakeApi, id: string) => fake.live.get(id)?.secret ?? "";
 
 export const CASES: Case[] = [
@@ -50,7 +63,11 @@ export const CASES: Case[] = [
     env: (f) => ({ GITHUB_TOKEN: (f as FakeGithub).key }),
     keyVariable: "GITHUB_TOKEN",
     secretOf: liveSecret,
-    sign: (body, secret) => ({ ...ours("github")(body, secret), "x-github-event": "push", "content-type": "application/json" }),
+    sign: (body, secret) => ({
+      ...ours("github")(body, secret),
+      "x-github-event": "push",
+      "content-type": "application/json",
+    }),
     body: '{"ref":"refs/heads/main","after":"abc"}',
     handshake: "ping",
   },
@@ -67,8 +84,20 @@ export const CASES: Case[] = [
   {
     name: "twitch",
     fake: () => new FakeTwitch(),
-    args: ["--provider", "twitch", "--type", "channel.follow", "--type-version", "2", "--condition", '{"broadcaster_user_id":"1234","moderator_user_id":"1234"}'],
-    env: (f) => ({ TWITCH_CLIENT_ID: (f as FakeTwitch).key, TWITCH_CLIENT_SECRET: (f as FakeTwitch).clientSecret }),
+    args: [
+      "--provider",
+      "twitch",
+      "--type",
+      "channel.follow",
+      "--type-version",
+      "2",
+      "--condition",
+      '{"broadcaster_user_id":"1234","moderator_user_id":"1234"}',
+    ],
+    env: (f) => ({
+      TWITCH_CLIENT_ID: (f as FakeTwitch).key,
+      TWITCH_CLIENT_SECRET: (f as FakeTwitch).clientSecret,
+    }),
     keyVariable: "TWITCH_CLIENT_ID",
     secretOf: liveSecret,
     sign: (body, secret) => ({ ...ours("twitch")(body, secret), "content-type": "application/json" }),
@@ -78,7 +107,12 @@ export const CASES: Case[] = [
   {
     name: "websub",
     fake: () => new FakeHub(),
-    args: ["--provider", "websub", "--topic", "https://www.youtube.com/xml/feeds/videos.xml?channel_id=UCfake"],
+    args: [
+      "--provider",
+      "websub",
+      "--topic",
+      "https://www.youtube.com/xml/feeds/videos.xml?channel_id=UCfake",
+    ],
     env: () => ({}),
     keyVariable: "",
     secretOf: (f) => [...f.live.values()][0]?.secret ?? "",
@@ -90,13 +124,20 @@ export const CASES: Case[] = [
     name: "paypal",
     fake: () => new FakePaypal(),
     args: ["--provider", "paypal"],
-    env: (f) => ({ PAYPAL_CLIENT_ID: (f as FakePaypal).key, PAYPAL_CLIENT_SECRET: (f as FakePaypal).clientSecret }),
+    env: (f) => ({
+      PAYPAL_CLIENT_ID: (f as FakePaypal).key,
+      PAYPAL_CLIENT_SECRET: (f as FakePaypal).clientSecret,
+    }),
     keyVariable: "PAYPAL_CLIENT_ID",
     // Verification needs the webhook id PayPal returned; deliveries are signed with the local test key.
     secretOf: (_f, id) => id,
     secretShown: true,
     sign: (body, webhookId, dataDir) => ({
-      ...paypalProvider({ webhookId, dataDir }).sign({ body: Buffer.from(body), secret: "", timestamp: now() }),
+      ...paypalProvider({ webhookId, dataDir }).sign({
+        body: Buffer.from(body),
+        secret: "",
+        timestamp: now(),
+      }),
       "content-type": "application/json",
     }),
     body: '{"id":"WH-REG-1","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{}}',

@@ -80,13 +80,22 @@ export abstract class FakeApi extends LocalServer {
     this.calls.push(call);
     const reply = this.failures.shift() ?? (await this.route(call));
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-    res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+    res.end(
+      reply.body === undefined
+        ? ""
+        : typeof reply.body === "string"
+          ? reply.body
+          : JSON.stringify(reply.body),
+    );
   }
 
   protected abstract route(call: Call): Reply | Promise<Reply>;
 
   /** Sends what the provider sends to a callback, to the receiver behind the (pretend) public URL. */
-  protected async toCallback(publicUrl: string, init: { method: string; headers?: Record<string, string>; body?: string }) {
+  protected async toCallback(
+    publicUrl: string,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ) {
     const u = new URL(publicUrl);
     if (!this.hosts.has(u.host)) this.hosts.set(u.host, this.receiverUrl);
     const base = await this.hosts.get(u.host);

@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliProcess } from "../../helpers/cli.js";
-import { FAKE_CLOUDFLARED, type Listening, linesOf, startListen, waitForLines } from "../../listen/helpers.js";
+import {
+  FAKE_CLOUDFLARED,
+  type Listening,
+  linesOf,
+  startListen,
+  waitForLines,
+} from "../../listen/helpers.js";
 import type { Case } from "./cases.js";
 import type { FakeApi } from "./fake-api.js";
 
