@@ -35,6 +35,8 @@ export interface Live {
 export abstract class FakeApi extends LocalServer {
   readonly calls: Call[] = [];
   readonly failures: Reply[] = [];
+  /** Calls for which the API does its work but never answers (so the caller is killed mid-call). */
+  hang: (call: Call) => boolean = () => false;
   readonly live = new Map<string, Live>();
   /** Answers of the receiver to the provider's own requests (handshakes), in order. */
   readonly handshakes: { status: number; body: string }[] = [];
@@ -79,6 +81,7 @@ export abstract class FakeApi extends LocalServer {
     };
     this.calls.push(call);
     const reply = this.failures.shift() ?? (await this.route(call));
+    if (this.hang(call)) return;
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
     res.end(
       reply.body === undefined
