@@ -19,6 +19,8 @@ export interface RegisterPlan {
   ctx: RegisterContext;
   /** The secret for providers that take one: --secret, else a strong generated one. Never printed. */
   secret: string;
+  /** What verification starts with: that secret, or (the provider returns one) --secret, if any. */
+  secrets: string[];
   /** --public-url: registered instead of the tunnel's. */
   publicUrl?: string;
   path?: string;
@@ -41,17 +43,20 @@ export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
   const credentials = credentialsFrom(registrar, options, io);
   registrar.check?.(flags, credentials);
   const path = options.path === undefined ? undefined : `/${String(options.path).replace(/^\/+/, "")}`;
+  const secret = secretsFrom(options)[0] ?? randomBytes(32).toString("base64url");
   const apiBase = options.apiBase ? urlOption(options.apiBase, "--api-base").origin : undefined;
   return {
     registrar,
     ctx: registerContext(registrar, credentials, flags, apiBase),
     // 32 random bytes, base64url: inside every provider's alphabet and length limits.
-    secret: secretsFrom(options)[0] ?? randomBytes(32).toString("base64url"),
+    secret,
+    secrets: registrar.takesSecret ? [secret] : secretsFrom(options),
     publicUrl,
     path,
     keep: options.keep === true,
-    providerDefaults:
-      registrar.name === "paypal" ? { webhookId: options.webhookId ?? "(not registered yet)" } : {},
+    providerDefaults: Object.fromEntries(
+      Object.entries(registrar.placeholder ?? {}).map(([key, value]) => [key, options[key] ?? value]),
+    ),
   };
 }
 
@@ -107,7 +112,7 @@ export async function openRegistration(
   bus: EventBus,
   io: Io,
 ) {
-  const name = plan.registrar.name;
+  const { name } = plan.registrar;
   const session = new RegisterSession({
     ...plan,
     record: new RegistrationRecord(dataDir),
@@ -122,28 +127,26 @@ export async function openRegistration(
   await session.open();
   return (viaTunnel: boolean) => {
     if (!viaTunnel && plan.publicUrl) session.point(plan.publicUrl);
-    const off = bus.on((event) => {
-      if (event.kind !== "tunnel") return;
-      const { state, url, reason } = event.record;
-      if (state === "reachable" && (plan.publicUrl ?? url)) session.point(plan.publicUrl ?? (url as string));
-      if (state === "unreachable") {
-        bus.emit({
-          kind: "register",
-          record: {
-            state: "failed",
-            provider: name,
-            url,
-            reason: `not registered: ${reason}`,
-            hint: "pass --public-url, or run again",
-          },
-        });
-      }
-    });
+    const off = followTunnel(plan, session, bus);
     return async () => {
       off();
       await session.close();
     };
   };
+}
+
+/** Registers once the tunnel is reachable (again, after a restart), and says so when it never will be. */
+function followTunnel(plan: RegisterPlan, session: RegisterSession, bus: EventBus): () => void {
+  return bus.on((event) => {
+    if (event.kind !== "tunnel") return;
+    const { state, url, reason } = event.record;
+    const target = plan.publicUrl ?? url;
+    if (state === "reachable" && target) session.point(target);
+    // No public URL (no cloudflared, offline, a name that never resolves): hook keeps listening.
+    if (state === "unreachable")
+      session.notRegistered(reason ?? "the tunnel's hostname does not resolve", url);
+    if (state === "failed" && !session.registered) session.notRegistered("the tunnel did not come up");
+  });
 }
 
 function awaitRequest(bus: EventBus, pattern: RegExp, ms: number): Promise<boolean> {

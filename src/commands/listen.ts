@@ -54,7 +54,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
   const register = options.register === true ? registerPlan(options, io) : undefined;
   const provider = options.provider ? providerFrom({ ...options, ...register?.providerDefaults }) : undefined;
   // With --register the secret is the one hook gives the provider, or the one the provider returns.
-  const secrets = register ? [register.secret] : provider ? requireSecrets(options, provider) : [];
+  const secrets = register ? register.secrets : provider ? requireSecrets(options, provider) : [];
   const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
   const durable = options.durable === true;
   if (durable && !forwardTo) {
@@ -210,9 +210,11 @@ async function serve(
     dataDir,
   });
   durable?.outbox.start();
+  // Listening before the tunnel starts, which may fail at once; stopped before it closes (pushed after
+  // it): WebSub's hub checks the unsubscribe through the tunnel.
+  const unregister = registration?.(settings.tunnel);
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);
-  // Pushed after the tunnel, so run before it closes: WebSub's hub checks the unsubscribe through it.
-  if (registration) cleanup.push(registration(settings.tunnel));
+  if (unregister) cleanup.push(unregister);
   await interrupted;
   bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: pending() });
   return Exit.interrupted;

@@ -49,6 +49,8 @@ export const paypalRegistrar: Registrar = {
   manual:
     "add the webhook in the developer dashboard (My Apps & Credentials > the app > Webhooks) and pass its id with --webhook-id",
   takesSecret: false,
+  // Until PayPal gives the id nothing can verify, and nothing is sent to the URL yet either.
+  placeholder: { webhookId: "(not registered yet)" },
   keyedBy: "id",
 
   async create(ctx, target) {

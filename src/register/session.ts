@@ -39,6 +39,10 @@ export class RegisterSession {
 
   constructor(private readonly o: SessionOptions) {}
 
+  get registered(): boolean {
+    return this.entry !== undefined;
+  }
+
   /** Usage errors (Telegram's other webhook) are thrown: exit 2 before listening. */
   async open(): Promise<void> {
     const { registrar, ctx, record, emit } = this.o;
@@ -122,6 +126,18 @@ export class RegisterSession {
     }
     const confirmed = registrar.removalCheck && this.o.awaitRequest?.(registrar.removalCheck, CONFIRM_MS);
     if (await removeEntry(registrar, ctx, record, entry, emit, false)) await confirmed;
+  }
+
+  /** There is no public URL to register (the tunnel failed, its name never resolved). */
+  notRegistered(why: string, url?: string): void {
+    const hint = "pass --public-url, or run again";
+    this.o.emit({
+      state: "failed",
+      provider: this.o.registrar.name,
+      url,
+      reason: `not registered: ${why}`,
+      hint,
+    });
   }
 
   private fail(error: unknown, url: string | undefined): void {

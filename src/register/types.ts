@@ -92,6 +92,8 @@ export interface Registrar {
   readonly keyedBy: "id" | "url";
   /** A request the provider sends through the tunnel to confirm a removal (WebSub verifies unsubscribe). */
   readonly removalCheck?: RegExp;
+  /** Provider options verification needs before the registration supplies them (PayPal's webhook id). */
+  readonly placeholder?: Partial<ProviderOptions>;
   /** The provider takes a secret from us (else it returns one). */
   readonly takesSecret: boolean;
   /** Usage errors found from the flags alone, before anything listens. */

@@ -3,7 +3,7 @@ import { parseDuration } from "../units.js";
 import type { RegisterContext, Registrar } from "./types.js";
 
 const GOOGLE_HUB = "https://pubsubhubbub.appspot.com/subscribe";
-/** Ten days, the most Google's hub grants: a dev session ends long before it needs renewing. */
+/** Ten days asked for: longer than a dev session, so no renewal; a hub may grant less (and says so in its GET). */
 const LEASE_SECONDS = 864_000;
 
 const hubPath = (flags: RegisterContext["flags"]) => {

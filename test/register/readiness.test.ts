@@ -72,6 +72,24 @@ describe("the tunnel's reachable signal", () => {
     expect(seen[0]?.host).toBe(new URL(up?.url as string).hostname);
   });
 
+  it("reports unreachable when the hostname never resolves within the deadline", async () => {
+    const records: TunnelRecord[] = [];
+    supervisor = new TunnelSupervisor("http://127.0.0.1:9", {
+      explicitBin: FAKE_CLOUDFLARED,
+      env: { ...process.env, FAKE_CLOUDFLARED_MODE: "success" },
+      emit: (record) => records.push(record),
+      reachable: { lookup: notFound, intervalMs: 5, timeoutMs: 50 },
+    });
+    supervisor.start();
+    await until(() => records.some((r) => r.state === "unreachable"), "unreachable");
+    const up = records.find((r) => r.state === "up");
+    expect(records.find((r) => r.state === "unreachable")).toMatchObject({
+      url: up?.url,
+      reason: `${new URL(up?.url as string).hostname} does not resolve yet`,
+    });
+    expect(records.some((r) => r.state === "reachable")).toBe(false);
+  });
+
   it("is not asked for unless --register wants it: no lookups, no reachable", async () => {
     const records: TunnelRecord[] = [];
     supervisor = new TunnelSupervisor("http://127.0.0.1:9", {

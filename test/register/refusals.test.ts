@@ -76,6 +76,35 @@ describe("hook listen --register: refusals and API errors", () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it("no tunnel (no cloudflared): says it did not register, and keeps listening", async () => {
+    const stripe = await new FakeStripe().start();
+    fake = stripe;
+    listen = await startListen(
+      [
+        "--provider",
+        "stripe",
+        "--register",
+        "--cloudflared",
+        "/nonexistent/cloudflared",
+        "--api-base",
+        stripe.url,
+      ],
+      {
+        cwd: work.dir,
+        tunnel: true,
+        env: { STRIPE_API_KEY: stripe.key },
+      },
+    );
+    const [failed] = await registerLines(listen.proc, "failed");
+    expect(failed?.reason).toBe("not registered: the tunnel did not come up");
+    expect(failed?.hint).toMatch(/--public-url/);
+    expect((await fetch(listen.url, { method: "POST", body: "{}" })).status).toBe(401);
+    expect(stripe.calls).toEqual([]);
+    // No secret yet, and none made up: no warning about one.
+    expect(listen.proc.stderr).not.toMatch(/--secret/);
+    expect((await listen.proc.stop("SIGINT")).code).toBe(130);
+  });
+
   it("--no-tunnel --public-url registers that URL at once (with --path), and removes it on Ctrl-C", async () => {
     const stripe = await new FakeStripe().start();
     fake = stripe;
