@@ -47,7 +47,7 @@ export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
   const apiBase = options.apiBase ? urlOption(options.apiBase, "--api-base").origin : undefined;
   return {
     registrar,
-    ctx: registerContext(registrar, credentials, flags, apiBase),
+    ctx: registerContext(registrar, credentials, flags, apiBase, [secret]),
     // 32 random bytes, base64url: inside every provider's alphabet and length limits.
     secret,
     secrets: registrar.takesSecret ? [secret] : secretsFrom(options),

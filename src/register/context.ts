@@ -10,9 +10,11 @@ export function registerContext(
   credentials: Credentials,
   flags: RegisterFlags,
   apiBase?: string,
+  /** Also cut out of whatever the API echoes back: the webhook secret hook gives the provider. */
+  hidden: string[] = [],
 ): RegisterContext {
   const base = (apiBase ?? registrar.origin(credentials, flags)).replace(/\/+$/, "");
-  const secrets = [credentials.key, credentials.secret ?? ""];
+  const secrets = [credentials.key, credentials.secret ?? "", ...hidden];
   return {
     base,
     keySource: registrar.identity.keySource,
