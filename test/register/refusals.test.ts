@@ -4,7 +4,7 @@ import { type Listening, startListen, workDir } from "../listen/helpers.js";
 import { CASES } from "./helpers/cases.js";
 import type { FakeApi } from "./helpers/fake-api.js";
 import { FakeGithub, FakePaddle, FakeStripe, FakeTelegram } from "./helpers/fake-providers.js";
-import { listenRegistering, recorded, registerLines, until } from "./helpers/run.js";
+import { listenRegistering, recorded, registerLines } from "./helpers/run.js";
 
 const byName = (name: string) => CASES.find((c) => c.name === name) as (typeof CASES)[number];
 
