@@ -93,7 +93,9 @@ describe.each(CASES)("hook listen --register: $name", (c) => {
     expect(fake.live.size).toBe(0);
   });
 
-  it("leftovers of kill -9 go on the next run and with hook unregister; --keep stays until unregister", async () => {
+  it("leftovers of kill -9 go on the next run and with hook unregister; --keep stays until unregister", {
+    timeout: 90_000,
+  }, async () => {
     const later = c.name === "telegram" ? ["--replace"] : [];
     // A: kept.
     listen = await listenRegistering(c, fake, work.dir, { args: ["--keep"] });
