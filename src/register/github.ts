@@ -74,6 +74,14 @@ export const githubRegistrar: Registrar = {
     return { id: entry.id as string };
   },
 
+  async find(ctx, entry) {
+    const url = `${hooks(ctx, entry.scope.path as string)}?per_page=100`;
+    const { json } = await ctx.call({ method: "GET", url, headers: headers(ctx) }, "list the webhooks");
+    const list = (json as { id: number; config?: { url?: string } }[] | undefined) ?? [];
+    const found = list.find((h) => h.config?.url === entry.url);
+    return found ? String(found.id) : undefined;
+  },
+
   remove: (ctx, entry) =>
     removeOrGone(
       ctx,

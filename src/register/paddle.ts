@@ -59,6 +59,17 @@ export const paddleRegistrar: Registrar = {
     return { id: entry.id as string };
   },
 
+  async find(ctx, entry) {
+    const { json } = await ctx.call(
+      { method: "GET", url: setting(ctx), headers: auth(ctx) },
+      "list the notification destinations",
+    );
+    const list =
+      (json as { data?: { id: string; destination?: string; description?: string }[] } | undefined)?.data ??
+      [];
+    return list.find((s) => s.destination === entry.url && s.description === MARKER)?.id;
+  },
+
   remove: (ctx, entry) =>
     removeOrGone(
       ctx,

@@ -72,6 +72,15 @@ export const paypalRegistrar: Registrar = {
     return { id: entry.id as string };
   },
 
+  async find(ctx, entry) {
+    const { json } = await ctx.call(
+      { method: "GET", url: webhooks(ctx), headers: await headers(ctx) },
+      "list the webhooks",
+    );
+    const list = (json as { webhooks?: { id: string; url?: string }[] } | undefined)?.webhooks ?? [];
+    return list.find((w) => w.url === entry.url)?.id;
+  },
+
   remove: async (ctx, entry) =>
     removeOrGone(
       ctx,

@@ -18,26 +18,22 @@ export async function removeEntry(
   leftover: boolean,
 ): Promise<boolean> {
   const base = { provider: entry.provider, id: entry.id, url: entry.url, leftover: leftover || undefined };
-  if (entry.id === undefined && registrar.keyedBy === "id") {
-    // Killed during the create call: whether it exists, and under which id, only the provider knows.
-    record.drop(entry.ref);
-    emit({
-      ...base,
-      state: "failed",
-      reason: `a run was stopped while registering ${entry.url}`,
-      hint: `check the provider's dashboard and delete it by hand if it is there (${registrar.identity.api})`,
-    });
-    return false;
-  }
   const here = entry.base === ctx.base ? ctx : { ...ctx, base: entry.base, memo: new Map() };
   try {
-    const done = await registrar.remove(here, entry);
+    const known = await withId(registrar, here, entry);
+    if (!known) {
+      record.drop(entry.ref);
+      emit({ ...base, state: "removed", note: "the create call it was stopped in never made one" });
+      return true;
+    }
+    base.id = known.id;
+    const done = await registrar.remove(here, known);
     record.drop(entry.ref);
     if (done === "restored") {
       emit({
         ...base,
         state: "restored",
-        note: `previous URL ${entry.scope.previous} set back (without its old secret_token, which cannot be read back)`,
+        note: `previous URL ${known.scope.previous} set back (without its old secret_token, which cannot be read back)`,
       });
     } else {
       emit({
@@ -56,6 +52,20 @@ export async function removeEntry(
     });
     return false;
   }
+}
+
+/**
+ * The entry with its id. A run killed during the create call left none: the provider's list, searched
+ * for the URL (and hook's marker), tells whether that call made one, and which.
+ */
+async function withId(registrar: Registrar, ctx: RegisterContext, entry: Entry): Promise<Entry | undefined> {
+  if (entry.id !== undefined || registrar.keyedBy === "url") return entry;
+  if (!registrar.find)
+    throw new Error(
+      `a run was stopped while registering ${entry.url}, before it had an id: check the ${registrar.identity.api}'s dashboard`,
+    );
+  const id = await registrar.find(ctx, entry);
+  return id === undefined ? undefined : { ...entry, id };
 }
 
 /** Registrations of killed runs (never kept ones, never a live run's) for this provider, removed. */

@@ -59,6 +59,14 @@ export const stripeRegistrar: Registrar = {
     return { id: entry.id as string };
   },
 
+  async find(ctx, entry) {
+    const req = { method: "GET" as const, url: `${endpoint(ctx)}?limit=100`, headers: auth(ctx) };
+    const { json } = await ctx.call(req, "list the webhook endpoints");
+    const list =
+      (json as { data?: { id: string; url?: string; description?: string }[] } | undefined)?.data ?? [];
+    return list.find((e) => e.url === entry.url && e.description === MARKER)?.id;
+  },
+
   remove: (ctx, entry) =>
     removeOrGone(
       ctx,

@@ -81,6 +81,14 @@ export const twitchRegistrar: Registrar = {
     return subscribe(ctx, target);
   },
 
+  async find(ctx, entry) {
+    const req = { method: "GET" as const, url: subscriptions(ctx), headers: await headers(ctx) };
+    const { json } = await ctx.call(req, "list the EventSub subscriptions");
+    const list =
+      (json as { data?: { id: string; transport?: { callback?: string } }[] } | undefined)?.data ?? [];
+    return list.find((s) => s.transport?.callback === entry.url)?.id;
+  },
+
   async remove(ctx, entry) {
     const req = { method: "DELETE" as const, url: subscriptions(ctx, entry.id), headers: await headers(ctx) };
     return removeOrGone(ctx, req, "delete the EventSub subscription");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { workDir } from "../listen/helpers.js";
 import { CASES } from "./helpers/cases.js";
-import type { FakeApi } from "./helpers/fake-api.js";
+import type { Call, FakeApi } from "./helpers/fake-api.js";
 import { FakeStripe, FakeTelegram } from "./helpers/fake-providers.js";
 import { listenRegistering, recorded, registerLines, until } from "./helpers/run.js";
 
@@ -39,7 +39,7 @@ describe("hook listen --register: the record is written before each API call", (
     expect(recorded(work.dir)).toEqual([]);
   });
 
-  it("stripe: a run killed during the create call is reported (no id to remove it by)", async () => {
+  it("stripe: a create call that made nothing before the kill: nothing to remove, and the record is cleared", async () => {
     const stripe = await new FakeStripe().start();
     fake = stripe;
     stripe.hang = (call) => call.method === "POST";
@@ -48,14 +48,55 @@ describe("hook listen --register: the record is written before each API call", (
     await registerLines(first.proc, "registering");
     await until(() => stripe.live.size === 1, "the endpoint created");
     await first.proc.stop("SIGKILL");
+    // As if the kill had come before Stripe made it.
+    stripe.live.clear();
     stripe.hang = () => false;
     const second = await listenRegistering(c, stripe, work.dir);
-    const [failed] = await registerLines(second.proc, "failed");
-    expect(failed).toMatchObject({
+    const [removed] = await registerLines(second.proc, "removed");
+    expect(removed).toMatchObject({
       leftover: true,
-      reason: expect.stringMatching(/stopped while registering/),
+      note: "the create call it was stopped in never made one",
     });
-    expect(failed?.hint).toMatch(/delete it by hand/);
-    await second.proc.stop("SIGKILL");
+    expect((await second.proc.stop("SIGINT")).code).toBe(130);
+    expect(recorded(work.dir)).toEqual([]);
+  });
+});
+
+const CREATES: Record<string, (call: Call) => boolean> = {
+  stripe: (call) => call.method === "POST" && call.path === "/v1/webhook_endpoints",
+  github: (call) => call.method === "POST" && call.path.endsWith("/hooks"),
+  twitch: (call) => call.method === "POST" && call.path === "/helix/eventsub/subscriptions",
+  paypal: (call) => call.method === "POST" && call.path === "/v1/notifications/webhooks",
+  paddle: (call) => call.method === "POST" && call.path === "/notification-settings",
+};
+
+describe.each(CASES.filter((c) => c.name in CREATES))("$name: killed during the create call", (c) => {
+  let work: ReturnType<typeof workDir>;
+  let fake: FakeApi;
+  beforeEach(async () => {
+    work = workDir();
+    fake = await c.fake().start();
+  });
+  afterEach(async () => {
+    await fake.close();
+    work.remove();
+  });
+
+  it("the next run finds the registration by its URL in the provider's list and removes it", async () => {
+    fake.hang = CREATES[c.name] as (call: Call) => boolean;
+    const first = await listenRegistering(c, fake, work.dir);
+    const [registering] = await registerLines(first.proc, "registering");
+    await until(() => fake.live.size === 1, "the registration made");
+    await first.proc.stop("SIGKILL");
+    expect(recorded(work.dir)).toMatchObject([{ url: registering?.url }]);
+    fake.hang = () => false;
+    const second = await listenRegistering(c, fake, work.dir);
+    const [removed] = await registerLines(second.proc, "removed");
+    expect(removed).toMatchObject({ leftover: true, url: registering?.url });
+    expect(removed?.id).toEqual(expect.any(String));
+    await registerLines(second.proc, "registered");
+    expect((await second.proc.stop("SIGINT")).code).toBe(130);
+    expect(fake.live.size).toBe(0);
+    expect(recorded(work.dir)).toEqual([]);
   });
 });

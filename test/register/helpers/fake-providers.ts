@@ -16,6 +16,15 @@ export class FakeStripe extends FakeApi {
       };
     }
     const id = /^\/v1\/webhook_endpoints\/([^/]+)$/.exec(c.path)?.[1];
+    if (c.method === "GET" && c.path === "/v1/webhook_endpoints") {
+      const data = [...this.live.values()].map(({ id: eid, url, description }) => ({
+        id: eid,
+        object: "webhook_endpoint",
+        url,
+        description,
+      }));
+      return { status: 200, body: { object: "list", url: "/v1/webhook_endpoints", has_more: false, data } };
+    }
     if (c.method === "POST" && c.path === "/v1/webhook_endpoints") {
       const url = c.form.get("url");
       if (!url || c.form.getAll("enabled_events[]").length === 0) {
@@ -56,6 +65,16 @@ export class FakeGithub extends FakeApi {
     const match = /^\/(repos\/[^/]+\/[^/]+|orgs\/[^/]+)\/hooks(?:\/(\d+))?$/.exec(c.path);
     if (!match) return { status: 404, body: { message: "Not Found" } };
     const id = match[2];
+    if (c.method === "GET" && !id) {
+      return {
+        status: 200,
+        body: [...this.live.entries()].map(([hid, h]) => ({
+          id: Number(hid),
+          name: "web",
+          config: { url: h.url, content_type: "json" },
+        })),
+      };
+    }
     if (c.method === "POST" && !id) {
       const { config } = c.json ?? {};
       if (!config?.url)
@@ -186,6 +205,18 @@ export class FakeTwitch extends FakeApi {
     }
     if (c.path !== "/helix/eventsub/subscriptions") return missing("route");
     if (c.method === "POST") return this.subscribe(c);
+    if (c.method === "GET") {
+      const data = [...this.live.entries()].map(([sid, l]) => ({
+        id: sid,
+        status: l.status,
+        type: l.type,
+        transport: { method: "webhook", callback: l.url },
+      }));
+      return {
+        status: 200,
+        body: { data, total: data.length, total_cost: 0, max_total_cost: 10_000, pagination: {} },
+      };
+    }
     if (c.method === "DELETE") {
       const id = c.query.get("id") ?? "";
       if (!this.live.delete(id))
@@ -317,6 +348,18 @@ export class FakePaypal extends FakeApi {
         },
       };
     const id = /^\/v1\/notifications\/webhooks\/([^/]+)$/.exec(c.path)?.[1];
+    if (c.method === "GET" && c.path === "/v1/notifications/webhooks") {
+      return {
+        status: 200,
+        body: {
+          webhooks: [...this.live.entries()].map(([wid, w]) => ({
+            id: wid,
+            url: w.url,
+            event_types: w.events,
+          })),
+        },
+      };
+    }
     if (c.method === "POST" && c.path === "/v1/notifications/webhooks") {
       const { url, event_types } = c.json ?? {};
       if (!url || !Array.isArray(event_types) || event_types.length === 0) {
@@ -385,6 +428,16 @@ export class FakePaddle extends FakeApi {
       };
     }
     const id = /^\/notification-settings\/([^/]+)$/.exec(c.path)?.[1];
+    if (c.method === "GET" && c.path === "/notification-settings") {
+      const data = [...this.live.entries()].map(([nid, n]) => ({
+        id: nid,
+        description: n.description,
+        type: "url",
+        destination: n.url,
+        active: n.active,
+      }));
+      return { status: 200, body: { data } };
+    }
     if (c.method === "POST" && c.path === "/notification-settings") {
       const j = c.json ?? {};
       if (
