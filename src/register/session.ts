@@ -36,6 +36,7 @@ export class RegisterSession {
   private scope: Record<string, string> = {};
   private queue: Promise<void> = Promise.resolve();
   private broken = false;
+  private renewal: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -85,6 +86,7 @@ export class RegisterSession {
       record.save(this.entry);
       this.o.useKeys({ secret: created.secret, options: created.options });
       emit({ state: "registered", provider, id: created.id, url });
+      this.renewLater();
     } catch (error) {
       record.drop(entry.ref);
       this.fail(error, url);
@@ -101,14 +103,46 @@ export class RegisterSession {
       this.entry = { ...old, id, url };
       record.save(this.entry);
       emit({ state: "updated", provider: registrar.name, id, url });
+      this.renewLater();
     } catch (error) {
       record.save(old);
       this.fail(error, url);
     }
   }
 
+  /** A lease (WebSub's) is taken again before it runs out: subscribing the same callback renews it. */
+  private renewLater(): void {
+    clearTimeout(this.renewal);
+    // setTimeout takes at most 2^31-1 ms (24.8 days); a longer lease is renewed early rather than never.
+    const ms = Math.min(this.o.registrar.renewAfterMs?.(this.o.ctx) ?? 0, 2 ** 31 - 1);
+    if (!ms) return;
+    this.renewal = setTimeout(() => {
+      this.queue = this.queue.then(() => this.renew());
+    }, ms).unref();
+  }
+
+  private async renew(): Promise<void> {
+    const { registrar, ctx, emit } = this.o;
+    const entry = this.entry;
+    if (!entry) return;
+    try {
+      await registrar.create(ctx, { url: entry.url, secret: this.o.secret }, entry.scope);
+      emit({
+        state: "updated",
+        provider: registrar.name,
+        id: entry.id,
+        url: entry.url,
+        note: "lease renewed",
+      });
+      this.renewLater();
+    } catch (error) {
+      this.fail(error, entry.url);
+    }
+  }
+
   /** Before the tunnel closes: WebSub's hub checks the unsubscribe through it. */
   async close(): Promise<void> {
+    clearTimeout(this.renewal);
     await this.queue;
     const entry = this.entry;
     if (!entry) return;

@@ -106,6 +106,8 @@ export interface Registrar {
   /** Points it at a new URL; an API without update deletes and creates (a new id). */
   update(ctx: RegisterContext, entry: Entry, target: Target): Promise<{ id: string }>;
   remove(ctx: RegisterContext, entry: Entry): Promise<Removal>;
+  /** A registration that lapses (a WebSub lease) is made again after this long. */
+  renewAfterMs?(ctx: RegisterContext): number | undefined;
   /** The id of a registration at `entry.url` (one hook made, by its marker where the API has one). */
   find?(ctx: RegisterContext, entry: Entry): Promise<string | undefined>;
 }

@@ -6,6 +6,9 @@ const GOOGLE_HUB = "https://pubsubhubbub.appspot.com/subscribe";
 /** Ten days asked for: longer than a dev session, so no renewal; a hub may grant less (and says so in its GET). */
 const LEASE_SECONDS = 864_000;
 
+const leaseSeconds = (ctx: RegisterContext) =>
+  ctx.flags.lease ? Math.max(1, Math.round(parseDuration(ctx.flags.lease, "--lease") / 1000)) : LEASE_SECONDS;
+
 const hubPath = (flags: RegisterContext["flags"]) => {
   const hub = new URL(flags.hub ?? GOOGLE_HUB);
   return `${hub.pathname}${hub.search}`;
@@ -46,12 +49,13 @@ export const websubRegistrar: Registrar = {
     if (flags.lease) parseDuration(flags.lease, "--lease");
   },
 
+  // At nine tenths of the lease, so a slow hub still renews it in time.
+  renewAfterMs: (ctx) => leaseSeconds(ctx) * 900,
+
   scope: (ctx) => ({ path: hubPath(ctx.flags), topic: ctx.flags.topic as string }),
 
   async create(ctx, target, scope) {
-    const lease = ctx.flags.lease
-      ? Math.round(parseDuration(ctx.flags.lease, "--lease") / 1000)
-      : LEASE_SECONDS;
+    const lease = leaseSeconds(ctx);
     await ask(
       ctx,
       scope.path as string,
