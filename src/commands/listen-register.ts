@@ -39,7 +39,7 @@ export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
       "the public URL your own proxy serves, which the provider will call",
     );
   }
-  const flags = registerFlags(options);
+  const flags = { ...registerFlags(options), publicUrl };
   const credentials = credentialsFrom(registrar, options, io);
   registrar.check?.(flags, credentials);
   const path = options.path === undefined ? undefined : `/${String(options.path).replace(/^\/+/, "")}`;

@@ -32,12 +32,20 @@ export const telegramRegistrar: Registrar = {
   takesSecret: true,
   keyedBy: "url",
 
-  check(_flags, { key }) {
-    if (!/^\d+:[\w-]+$/.test(key))
+  check({ publicUrl }, { key }) {
+    if (!/^\d+:[\w-]+$/.test(key)) {
       throw new UsageError(
         "--register: the Telegram bot token is not NUMBER:TEXT",
         "the token @BotFather gave",
       );
+    }
+    // Telegram's setWebhook takes https on these ports only (a quick tunnel is https on 443).
+    const url = publicUrl ? new URL(publicUrl) : undefined;
+    if (url && (url.protocol !== "https:" || !["", "80", "88", "8443"].includes(url.port))) {
+      throw new UsageError(
+        `--public-url: Telegram sends webhooks only to https on ports 443, 80, 88 or 8443, not ${url.origin}`,
+      );
+    }
   },
 
   /** A bot has one webhook: someone else's is not taken over without --replace, and is put back on exit. */

@@ -11,6 +11,8 @@ export interface RegisterFlags {
   events?: string[];
   replace?: boolean;
   live?: boolean;
+  /** --public-url, when given: the URL registered instead of the tunnel's. */
+  publicUrl?: string;
   /** GitHub */
   repo?: string;
   org?: string;

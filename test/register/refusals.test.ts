@@ -70,6 +70,10 @@ describe("hook listen --register: refusals and API errors", () => {
     [["--provider", "stripe"], /--register with stripe needs an API key[\s\S]*STRIPE_API_KEY/],
     [["--provider", "websub"], /--register with websub needs --topic URL/],
     [[], /--register needs --provider/],
+    [
+      ["--provider", "telegram", "--api-key", "1:abc", "--public-url", "https://x.example.com:3000"],
+      /Telegram sends webhooks only to https on ports 443, 80, 88 or 8443, not https:\/\/x\.example\.com:3000/,
+    ],
   ])("%j is a usage error", async (args, message) => {
     const result = await cli(["--register", "--no-tunnel", "--public-url", "https://x.example.com", ...args]);
     expect(result.code).toBe(2);
