@@ -24,11 +24,18 @@ export async function waitForDns(host: string, options: ReachableOptions = {}): 
   for (;;) {
     if (options.signal?.aborted) return false;
     try {
-      await lookup(host);
+      // One answer may hang (a resolver that never replies): it gets what is left of the deadline.
+      await Promise.race([lookup(host), expire(deadline - Date.now())]);
       return true;
     } catch {
       if (Date.now() + interval > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, interval).unref());
     }
   }
+}
+
+function expire(ms: number): Promise<never> {
+  return new Promise((_, reject) =>
+    setTimeout(() => reject(new Error("no answer")), Math.max(0, ms)).unref(),
+  );
 }

@@ -26,6 +26,11 @@ describe("waitForDns", () => {
     expect(await waitForDns("a-b.trycloudflare.com", { lookup, intervalMs: 5, timeoutMs: 30 })).toBe(false);
     expect(calls).toBeGreaterThan(1);
   });
+
+  it("does not wait past its deadline on a resolver that never answers", async () => {
+    const lookup = () => new Promise(() => {});
+    expect(await waitForDns("a-b.trycloudflare.com", { lookup, intervalMs: 5, timeoutMs: 30 })).toBe(false);
+  });
 });
 
 describe("the tunnel's reachable signal", () => {
