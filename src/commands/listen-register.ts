@@ -29,6 +29,35 @@ export interface RegisterPlan {
   providerDefaults: Partial<CommandOptions>;
 }
 
+/** Flags that only --register reads (attribute name -> flag). */
+const REGISTER_ONLY: Record<string, string> = {
+  apiKey: "--api-key",
+  apiBase: "--api-base",
+  path: "--path",
+  publicUrl: "--public-url",
+  replace: "--replace",
+  keep: "--keep",
+  live: "--live",
+  repo: "--repo",
+  org: "--org",
+  type: "--type",
+  condition: "--condition",
+  typeVersion: "--type-version",
+  hub: "--hub",
+  topic: "--topic",
+  lease: "--lease",
+};
+
+/** A register flag without --register would be silently ignored: say so (hook.config.json may keep them). */
+export function checkRegisterFlags(options: CommandOptions): void {
+  if (options.register === true) return;
+  const given = Object.keys(REGISTER_ONLY).find(
+    (name) => options[name] !== undefined && !options.configured?.includes(name),
+  );
+  if (given)
+    throw new UsageError(`${REGISTER_ONLY[given]} applies only with --register`, "see `hook listen --help`");
+}
+
 export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
   if (!options.provider) throw new UsageError("--register needs --provider", "for example --provider stripe");
   const registrar = getRegistrar(String(options.provider).toLowerCase());

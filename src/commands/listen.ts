@@ -26,7 +26,7 @@ import {
   secondsOption,
   urlOption,
 } from "./common.js";
-import { openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
+import { checkRegisterFlags, openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -51,6 +51,7 @@ interface Settings {
 }
 
 function settingsFrom(options: CommandOptions, io: Io): Settings {
+  checkRegisterFlags(options);
   const register = options.register === true ? registerPlan(options, io) : undefined;
   const provider = options.provider ? providerFrom({ ...options, ...register?.providerDefaults }) : undefined;
   // With --register the secret is the one hook gives the provider, or the one the provider returns.

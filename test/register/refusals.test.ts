@@ -51,6 +51,12 @@ describe("hook listen --register: refusals and API errors", () => {
     expect(stripe.calls).toEqual([]);
   });
 
+  it("a register flag without --register is a usage error, not silently ignored", async () => {
+    const result = await cli(["--no-tunnel", "--keep"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--keep applies only with --register/);
+  });
+
   it("--no-tunnel without --public-url is a usage error", async () => {
     const result = await cli(["--provider", "stripe", "--register", "--no-tunnel"], {
       STRIPE_API_KEY: "sk_test_x",
