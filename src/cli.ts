@@ -58,6 +58,30 @@ function providerShapeOptions(command: Command): Command {
     .option("--private-key <file>", "paypal: PEM private key to sign with");
 }
 
+/** `hook listen --register` and the flags it reads (design/register.md). */
+function registerOptions(command: Command): Command {
+  return command
+    .option("--register", "register the public URL with the provider's API; removed again on exit")
+    .option(
+      "--api-key <key>",
+      "--register: the provider's API key (default: its variable, e.g. STRIPE_API_KEY)",
+    )
+    .option("--api-base <url>", "--register: API origin (for sandboxes and stand-ins)")
+    .option("--path <path>", "--register: appended to the registered URL")
+    .option("--public-url <url>", "--register: register this URL instead of the tunnel's")
+    .option("--replace", "--register: take over a Telegram bot's webhook (set back on exit)")
+    .option("--keep", "--register: leave the registration in place on exit")
+    .option("--live", "--register: allow a Stripe live key, or PayPal's live API")
+    .option("--repo <owner/name>", "--register github: the repository")
+    .option("--org <org>", "--register github: the organisation")
+    .option("--type <type>", "--register twitch: the EventSub subscription type")
+    .option("--condition <json>", "--register twitch: the subscription's condition")
+    .option("--type-version <version>", "--register twitch: the subscription type's version (default 1)")
+    .option("--hub <url>", "--register websub: the hub (default: Google's, for YouTube)")
+    .option("--topic <url>", "--register websub: the feed to subscribe to")
+    .option("--lease <duration>", "--register websub: how long the subscription lasts (default 10d)");
+}
+
 export function buildProgram(
   io: Io,
   runCommand: (name: string, run: Runner, args: string[], cmd: Command) => Promise<void>,
@@ -111,7 +135,7 @@ export function buildProgram(
     )
     .option("--no-inspect", "do not serve the inspector page")
     .option("--json", "one JSON object per line on stdout");
-  providerShapeOptions(listen).action(
+  providerShapeOptions(registerOptions(listen)).action(
     lazy("listen", async () => (await import("./commands/listen.js")).listenCommand),
   );
 
@@ -225,6 +249,16 @@ export function buildProgram(
   providerShapeOptions(verify).action(
     lazy("verify", async () => (await import("./commands/verify.js")).verifyCommand),
   );
+
+  program
+    .command("unregister")
+    .description("remove what `hook listen --register` left at the providers (killed runs, --keep)")
+    .option("--provider <name>", "only this provider's registrations")
+    .option("--data-dir <dir>", "working data folder", ".hook")
+    .option("--api-key <key>", "the provider's API key (default: its variable, e.g. STRIPE_API_KEY)")
+    .option("--api-base <url>", "API origin (default: the one the registration used)")
+    .option("--json", "one JSON object per line on stdout")
+    .action(lazy("unregister", async () => (await import("./commands/unregister.js")).unregisterCommand));
 
   program
     .command("providers")

@@ -6,6 +6,7 @@ import { answerSnippet } from "../ui/answer.js";
 import { escapeControl } from "../ui/escape.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+import { renderRegister } from "./register-render.js";
 
 type Ready = Extract<ListenEvent, { kind: "ready" }>;
 
@@ -64,6 +65,9 @@ export class ListenRenderer {
       case "tunnel":
         this.out.data("tunnel", { ...event.record });
         this.tunnel(event.record);
+        return;
+      case "register":
+        renderRegister(this.out, event.record);
         return;
       case "warning":
         this.out.data("warning", { message: event.message });

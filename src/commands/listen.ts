@@ -11,6 +11,7 @@ import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
 import { eventFilter } from "../receive/filter.js";
+import { VerifyKeys } from "../receive/keys.js";
 import { type Incoming, Pipeline } from "../receive/pipeline.js";
 import { startReceiver } from "../receive/server.js";
 import { TunnelSupervisor } from "../tunnel/supervisor.js";
@@ -26,6 +27,7 @@ import {
   urlOption,
 } from "./common.js";
 import { type InspectorStart, openInspector } from "./listen-inspect.js";
+import { checkRegisterFlags, openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
@@ -48,11 +50,15 @@ interface Settings {
   dataDir: string;
   /** Undefined with --no-inspect. */
   inspect?: { port: number; explicit: boolean };
+  register?: RegisterPlan;
 }
 
 function settingsFrom(options: CommandOptions, io: Io): Settings {
-  const provider = options.provider ? providerFrom(options) : undefined;
-  const secrets = provider ? requireSecrets(options, provider) : [];
+  checkRegisterFlags(options);
+  const register = options.register === true ? registerPlan(options, io) : undefined;
+  const provider = options.provider ? providerFrom({ ...options, ...register?.providerDefaults }) : undefined;
+  // With --register the secret is the one hook gives the provider, or the one the provider returns.
+  const secrets = register ? register.secrets : provider ? requireSecrets(options, provider) : [];
   const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
   const durable = options.durable === true;
   if (durable && !forwardTo) {
@@ -81,6 +87,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
             port: portOption(options.inspectPort ?? "4666", "--inspect-port"),
             explicit: options.inspectPort !== undefined,
           },
+    register,
   };
 }
 
@@ -151,13 +158,19 @@ function inspectorStart(
   receiverUrl: string,
   pipeline: Pipeline,
   outbox: Outbox | undefined,
+  keys: VerifyKeys,
 ): InspectorStart {
   const { port, explicit } = settings.inspect as NonNullable<Settings["inspect"]>;
   return {
     port,
     explicitPort: explicit,
-    provider: settings.provider,
-    secrets: settings.secrets,
+    // Read at each replay: --register swaps in the secret (and PayPal's module) the provider returned.
+    get provider() {
+      return keys.provider;
+    },
+    get secrets() {
+      return keys.secrets;
+    },
     receiverUrl,
     now: io.now,
     handle: (incoming, onRecord) => pipeline.handle(incoming, onRecord),
@@ -179,6 +192,7 @@ function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus,
     token: options.tunnelToken as string | undefined,
     env: io.env,
     emit: (record) => bus.emit({ kind: "tunnel", record }),
+    reachable: options.register === true ? {} : undefined,
   });
   supervisor.start();
   // Pushed last, so closed first: no new requests arrive through it while the rest shuts down.
@@ -204,13 +218,18 @@ async function serve(
   // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
   const inspector = settings.inspect ? await openInspector(settings.dataDir, bus) : undefined;
   if (inspector) cleanup.push(() => inspector.close());
+  const keys = new VerifyKeys(settings.provider, settings.secrets);
+  const { register } = settings;
+  const registration =
+    register && (await openRegistration(register, options, keys, settings.dataDir, bus, io));
   const seen = new SeenIds(settings.dataDir);
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
   cleanup.push(() => seen.flush());
   const pipeline = new Pipeline({
     provider: settings.provider,
     describer: settings.provider ?? getProvider("none"),
-    secrets: settings.secrets,
+    keys,
+    answersHandshakes: Boolean(register),
     toleranceSeconds: settings.toleranceSeconds,
     filter: settings.filter,
     forwarder,
@@ -229,7 +248,7 @@ async function serve(
   cleanup.push(() => receiver.close(GRACE_MS));
   const url = localUrl(settings.host, receiver.port);
   const pending = () => durable?.outbox.pending ?? 0;
-  const inspect = await inspector?.start(inspectorStart(settings, io, url, pipeline, durable?.outbox));
+  const inspect = await inspector?.start(inspectorStart(settings, io, url, pipeline, durable?.outbox, keys));
   const { forwardTo, dataDir } = settings;
   bus.emit({
     kind: "ready",
@@ -246,7 +265,11 @@ async function serve(
     inspectNote: inspect?.note,
   });
   durable?.outbox.start();
+  // Listening before the tunnel starts, which may fail at once; stopped before it closes (pushed after
+  // it): WebSub's hub checks the unsubscribe through the tunnel.
+  const unregister = registration?.(settings.tunnel);
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);
+  if (unregister) cleanup.push(unregister);
   await interrupted;
   bus.emit({ kind: "stopping", inFlight: receiver.inFlight(), pending: pending() });
   return Exit.interrupted;

@@ -1,6 +1,7 @@
 import type { CommandOptions } from "../cli.js";
 import { listProviders } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
+import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
@@ -23,6 +24,9 @@ function row(provider: Provider) {
     signsTimestamp: provider.signsTimestamp,
     handshake: provider.handshake !== undefined,
     needs: NEEDS[provider.name],
+    // Whether `hook listen --register` can register it, and if not, why.
+    register: (REGISTRABLE as readonly string[]).includes(provider.name),
+    registerNote: NOT_REGISTRABLE[provider.name],
   };
 }
 
@@ -42,6 +46,7 @@ export async function providersCommand(_args: string[], options: CommandOptions,
       r.name === "none" ? undefined : `answer within ${r.timeout}`,
       r.handshake ? "answers its handshake" : undefined,
       r.needs ? `needs ${r.needs}` : undefined,
+      r.register ? "--register works" : r.name === "none" ? undefined : `no --register: ${r.registerNote}`,
     ].filter(Boolean);
     if (facts.length > 0) io.stdout.write(`${indent}${out.color.dim(facts.join("; "))}\n`);
   }

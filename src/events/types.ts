@@ -81,7 +81,17 @@ export interface DeliveryRecord {
   eventId?: string;
 }
 
-export type TunnelState = "installing" | "starting" | "up" | "failed" | "down" | "restarting" | "stopped";
+export type TunnelState =
+  | "installing"
+  | "starting"
+  | "up"
+  // Connected to the edge and the hostname resolves: safe to hand to a provider (only when asked for).
+  | "reachable"
+  | "unreachable"
+  | "failed"
+  | "down"
+  | "restarting"
+  | "stopped";
 
 export interface TunnelRecord {
   state: TunnelState;
@@ -94,6 +104,29 @@ export interface TunnelRecord {
   tail?: string[];
   /** When restarting: the wait before the next try, ms. */
   retryInMs?: number;
+}
+
+export type RegisterState =
+  | "registering"
+  | "registered"
+  | "updated"
+  | "removed"
+  | "restored"
+  | "kept"
+  | "failed";
+
+/** What `--register` did with the provider's API. Never carries a secret. */
+export interface RegisterRecord {
+  state: RegisterState;
+  provider: string;
+  id?: string;
+  url?: string;
+  reason?: string;
+  hint?: string;
+  /** About a registration a killed earlier run left behind. */
+  leftover?: boolean;
+  /** Extra words for a person: "already gone", "restored without its secret_token". */
+  note?: string;
 }
 
 export type ListenEvent =
@@ -120,6 +153,7 @@ export type ListenEvent =
   | { kind: "request"; record: RequestRecord }
   | { kind: "delivery"; record: DeliveryRecord }
   | { kind: "tunnel"; record: TunnelRecord }
+  | { kind: "register"; record: RegisterRecord }
   | { kind: "warning"; message: string }
   | { kind: "error"; message: string; hint?: string }
   | { kind: "stopping"; inFlight: number; pending: number };

@@ -14,6 +14,7 @@ import { saveFixture } from "../store/fixture-writer.js";
 import { slowAnswer } from "../ui/answer.js";
 import { formatSize } from "../units.js";
 import type { SeenIds } from "./dedupe.js";
+import type { VerifyKeys } from "./keys.js";
 import { publicUrl } from "./public-url.js";
 import { errorReply, jsonReply, type Reply } from "./replies.js";
 
@@ -22,7 +23,8 @@ export interface PipelineOptions {
   provider?: Provider;
   /** Used to describe requests when no provider verifies them. */
   describer: Provider;
-  secrets: string[];
+  /** The verifying provider and its secrets; --register swaps in the secret the provider returned. */
+  keys: VerifyKeys;
   toleranceSeconds?: number;
   filter?: (type: string | undefined) => boolean;
   forwarder?: Forwarder;
@@ -31,6 +33,11 @@ export interface PipelineOptions {
   seen: SeenIds;
   maxBody: number;
   now: () => Date;
+  /**
+   * hook answers the provider's handshakes even with --forward-to: with --register the subscription
+   * is hook's (made with hook's secret), so confirming it is hook's job, not the app's.
+   */
+  answersHandshakes?: boolean;
   /** The tunnel's current public URL, if it is up. */
   tunnelUrl: () => string | undefined;
   bus: EventBus;
@@ -146,7 +153,7 @@ export class Pipeline {
     if (!answer) return undefined;
     // Only the provider knows which of its handshakes carry no signature; the method proves nothing.
     const unsigned = answer.unsigned === true;
-    if (this.options.forwarder) return { unsigned };
+    if (this.options.forwarder && !this.options.answersHandshakes) return { unsigned };
     const verification = unsigned ? undefined : this.verify(incoming, headers);
     if (verification && !verification.ok) return undefined;
     return {
@@ -157,11 +164,12 @@ export class Pipeline {
 
   private verify(incoming: Incoming, headers: Headers): RequestRecord["verification"] {
     const o = this.options;
-    if (!o.provider || o.provider.name === "none") return undefined;
-    const verdict = o.provider.verify({
+    const { provider, secrets } = o.keys;
+    if (!provider || provider.name === "none") return undefined;
+    const verdict = provider.verify({
       body: incoming.body,
       headers,
-      secrets: o.secrets,
+      secrets,
       now: o.now(),
       // Only Twilio signs the URL: worked out when a provider reads it, not on every request.
       get url() {

@@ -1,5 +1,6 @@
 import type { TunnelRecord } from "../events/types.js";
 import { findCloudflared } from "./binary.js";
+import { type ReachableOptions, waitForDns } from "./reachable.js";
 import { startTunnel, type Tunnel, TunnelError, type TunnelOptions } from "./tunnel.js";
 
 export interface SupervisorOptions extends Omit<TunnelOptions, "bin"> {
@@ -8,6 +9,11 @@ export interface SupervisorOptions extends Omit<TunnelOptions, "bin"> {
   /** Waits before each restart after cloudflared died; the last one repeats. */
   backoffMs?: number[];
   emit: (record: TunnelRecord) => void;
+  /**
+   * Also report when each URL is reachable (edge connection registered, hostname resolving), for
+   * `--register`; the DNS lookup is injectable.
+   */
+  reachable?: ReachableOptions;
 }
 
 const BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -73,11 +79,36 @@ export class TunnelSupervisor {
       }
       failures = 0;
       emit({ state: "up", url: this.current.url, quick: this.current.quick });
+      if (this.options.reachable) void this.announce(this.current, this.options.reachable);
       const exit = await Promise.race([this.current.exited, this.stoppedSignal()]);
       this.current = undefined;
       if (this.stopped || !exit) return;
       emit({ state: "down", reason: `cloudflared exited with ${exit.code ?? exit.signal}`, tail: exit.tail });
     }
+  }
+
+  /** Emits "reachable" once the tunnel is connected and its hostname resolves; nothing if it died first. */
+  private async announce(tunnel: Tunnel, options: ReachableOptions): Promise<void> {
+    const exited = tunnel.exited.then(() => false);
+    if (!(await Promise.race([tunnel.connected.then(() => true), exited]))) return;
+    if (!tunnel.url) {
+      this.options.emit({ state: "reachable", quick: tunnel.quick });
+      return;
+    }
+    const url = tunnel.url;
+    const host = new URL(url).hostname;
+    const ok = await waitForDns(host, { ...options, signal: this.abort.signal });
+    if (this.current !== tunnel || this.stopped) return;
+    this.options.emit(
+      ok
+        ? { state: "reachable", url, quick: tunnel.quick }
+        : {
+            state: "unreachable",
+            url,
+            reason: `${host} does not resolve yet`,
+            hint: "check DNS, or pass --public-url",
+          },
+    );
   }
 
   private stoppedSignal(): Promise<undefined> {

@@ -19,6 +19,8 @@ export interface Tunnel {
   /** The public URL; undefined for a named tunnel, whose hostname is set in Cloudflare's dashboard. */
   url: string | undefined;
   quick: boolean;
+  /** Resolves once cloudflared reported a registered connection to Cloudflare's edge. */
+  connected: Promise<void>;
   /** Resolves when cloudflared exits, with its last lines. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string[] }>;
   /** SIGINT, then SIGKILL after the grace period. Idempotent. */
@@ -53,13 +55,18 @@ export function startTunnel(localUrl: string, options: TunnelOptions): Promise<T
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string[] }>(
     (resolve) => child.on("close", (code, signal) => resolve({ code, signal, tail })),
   );
+  let onConnected = () => {};
+  // The box with the URL comes before the connection: the URL exists, but nothing reaches it yet.
+  const connected = new Promise<void>((resolve) => {
+    onConnected = resolve;
+  });
   return new Promise<Tunnel>((resolve, reject) => {
     let settled = false;
     const succeed = (url: string | undefined) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ url, quick: !options.token, exited, close });
+      resolve({ url, quick: !options.token, connected, exited, close });
     };
     const fail = (message: string, hint: string) => {
       if (settled) return;
@@ -73,7 +80,10 @@ export function startTunnel(localUrl: string, options: TunnelOptions): Promise<T
       if (tail.length > TAIL) tail.shift();
       const url = boxUrl(line);
       if (url && !options.token) succeed(url);
-      if (options.token && isRegistered(line)) succeed(undefined);
+      if (isRegistered(line)) {
+        onConnected();
+        if (options.token) succeed(undefined);
+      }
     };
     readLines(child, onLine);
     const timeoutMs = options.startTimeoutMs ?? 30_000;

@@ -15,6 +15,7 @@ const PAGE: Record<string, string> = {
   sign: "docs/sign-verify.md",
   verify: "docs/sign-verify.md",
   completion: "README.md",
+  unregister: "docs/register.md",
 };
 
 /** The flags in the option column of `--help` (not flags a description merely mentions). */

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // A stand-in for the cloudflared binary (no network in tests). It prints the log lines real cloudflared
 // prints (design/providers.md section 15) on stderr and behaves like it on SIGINT.
-// FAKE_CLOUDFLARED_MODE: success (default) | dns-fail | rate-limit | crash | named | silent | stubborn
-// FAKE_CLOUDFLARED_CRASH_MS: how long "crash" stays up (default 300).
+// FAKE_CLOUDFLARED_MODE: success (default) | dns-fail | rate-limit | crash | named | silent | stubborn |
+//   late-connect (the URL box at once, the edge connection only on SIGUSR1)
+// FAKE_CLOUDFLARED_CRASH_MS: how long "crash" stays up (default 300). SIGUSR2 crashes it in any mode.
+// FAKE_CLOUDFLARED_CONNECTED: a file that gets the pid when the "Registered tunnel connection" line is printed.
 // FAKE_CLOUDFLARED_LOG: a file that gets one JSON line per start: {argv, token} (token: whether TUNNEL_TOKEN was set).
 import { appendFileSync } from "node:fs";
 
@@ -35,6 +37,8 @@ function preamble() {
 }
 
 function connected() {
+  if (process.env.FAKE_CLOUDFLARED_CONNECTED)
+    appendFileSync(process.env.FAKE_CLOUDFLARED_CONNECTED, `${process.pid}\n`);
   log("INF", "Generated Connector ID: 0f9a3c1e-7b2d-4c55-9e1f-2a6b8c0d4e11");
   log("INF", "Initial protocol quic");
   log(
@@ -51,6 +55,14 @@ process.on("SIGINT", () => {
   process.exit(0);
 });
 process.on("SIGTERM", () => process.exit(0));
+// SIGUSR2: die as if the edge connection broke, so a test decides when the restart (and new URL) comes.
+process.on("SIGUSR2", () => {
+  log(
+    "ERR",
+    'Connection terminated error="failed to dial to edge with quic: timeout: no recent network activity" connIndex=0',
+  );
+  process.exit(1);
+});
 // Real cloudflared outlives a parent killed with -9; the stand-in does not, so tests leave nothing behind.
 const parent = process.ppid;
 const stayUp = () =>
@@ -90,7 +102,8 @@ switch (mode) {
       "Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):",
       `https://${host}`,
     ]);
-    connected();
+    if (mode === "late-connect") process.on("SIGUSR1", connected);
+    else connected();
     if (mode === "crash") {
       setTimeout(
         () => {

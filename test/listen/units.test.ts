@@ -10,6 +10,7 @@ import { getProvider } from "../../src/providers/index.js";
 import type { Provider } from "../../src/providers/types.js";
 import { SeenIds } from "../../src/receive/dedupe.js";
 import { eventFilter } from "../../src/receive/filter.js";
+import { VerifyKeys } from "../../src/receive/keys.js";
 import { Pipeline } from "../../src/receive/pipeline.js";
 import { publicUrl } from "../../src/receive/public-url.js";
 import { Target } from "../helpers/target.js";
@@ -162,7 +163,7 @@ describe("the pipeline's typed events", () => {
     const pipeline = new Pipeline({
       provider: impatient,
       describer: impatient,
-      secrets: [],
+      keys: new VerifyKeys(impatient, []),
       forwarder,
       seen: new SeenIds(dir),
       maxBody: 1024,
