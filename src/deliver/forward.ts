@@ -14,7 +14,15 @@ export interface OutgoingRequest {
 
 export type ForwardResult =
   | { ok: true; status: number; headers: [string, string][]; body: Buffer; latencyMs: number }
-  | { ok: false; kind: "unreachable" | "timeout"; error: string; latencyMs: number };
+  | {
+      ok: false;
+      kind: "unreachable" | "timeout";
+      /** The whole sentence, naming the target's host: for hook's own output only. */
+      error: string;
+      /** What went wrong in a word ("refused", "timeout", "dns" ...): safe to tell the sender. */
+      why: string;
+      latencyMs: number;
+    };
 
 /** "/webhooks" + "/stripe?x=1" -> "/webhooks/stripe?x=1"; the target's own query comes first. */
 export function targetUrl(target: URL, path: string): string {
@@ -66,7 +74,8 @@ export class Forwarder {
     );
     if (!answer.ok) {
       const kind = answer.failure.kind === "timeout" ? "timeout" : "unreachable";
-      return { ok: false, kind, error: failureText(answer.failure), latencyMs: answer.latencyMs };
+      const error = failureText(answer.failure);
+      return { ok: false, kind, error, why: answer.failure.kind, latencyMs: answer.latencyMs };
     }
     // The same parsing as request(): lower-case names, repeated ones grouped in first-seen order.
     const parsed = util.parseHeaders(answer.rawHeaders) as ResponseHeaders;

@@ -223,7 +223,9 @@ export class Pipeline {
     if (!result.ok) {
       const status = result.kind === "timeout" ? 504 : 502;
       const error = result.kind === "timeout" ? "target timed out" : "target unreachable";
-      return finish(result.kind, errorReply(status, error, result.error), { error: result.error });
+      // The sender (anyone on the tunnel) learns what kind of failure, never where the app lives.
+      const reason = `the app behind hook did not answer (${result.why})`;
+      return finish(result.kind, errorReply(status, error, reason), { error: result.error });
     }
     this.warnIfSlow(result.latencyMs);
     const reply = { status: result.status, headers: result.headers, body: result.body };

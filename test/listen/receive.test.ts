@@ -158,6 +158,9 @@ describe("hook listen: receive, verify, forward", () => {
       error: "target unreachable",
       reason: expect.stringMatching(/refused/),
     });
+    // Anyone on the public tunnel gets this answer: it must not say where the app lives.
+    expect(reply.body).not.toContain(String(down));
+    expect(reply.body).not.toContain("127.0.0.1");
     await listen.proc.stop("SIGKILL");
 
     target.respond = () => ({ status: 200, delayMs: 1500 });
