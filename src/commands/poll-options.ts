@@ -6,6 +6,7 @@ import { httpSource } from "../poll/http.js";
 import { liqpaySource } from "../poll/liqpay.js";
 import { STRIPE_API, stripeSource } from "../poll/stripe.js";
 import type { Source } from "../poll/types.js";
+import { eventFilter } from "../receive/filter.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
 import { parseHeaderFlags, positiveDurationOption, secretsFrom, urlOption } from "./common.js";
@@ -24,7 +25,8 @@ export interface PollSetup {
   intervalMs: number;
   timeoutMs: number;
   since?: Date | "all";
-  types?: string[];
+  /** --types: whether an event type is wanted (the same matcher as listen's --events). */
+  wanted: (type: string | undefined) => boolean;
   once: boolean;
   /** Problems worth a warning that do not stop the run (a Stripe sk_ key given as --secret). */
   warnings: string[];
@@ -49,13 +51,7 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
   let statePath = "";
   const built = buildSource(provider, options, io, () => `${statePath}.spool`);
   statePath = resolve(io.cwd, String(options.state ?? defaultStatePath(options, provider, built.source.key)));
-  const types =
-    options.types === undefined
-      ? undefined
-      : String(options.types)
-          .split(",")
-          .map((t) => t.trim())
-          .filter(Boolean);
+  const types = eventFilter(options.types === undefined ? undefined : String(options.types), "poll: --types");
   if (types && (provider === "liqpay" || provider === "http")) {
     throw new UsageError(`poll: --types applies to stripe and github, not ${provider}`);
   }
@@ -80,7 +76,7 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
     intervalMs: positiveDurationOption(options.interval, "--interval", "30s"),
     timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     since,
-    types,
+    wanted: types ?? (() => true),
     once: options.once === true,
     warnings,
   };

@@ -50,7 +50,7 @@ async function pollLoop(
     http,
     target: setup.target,
     timeoutMs: setup.timeoutMs,
-    wanted: typeFilter(setup.types),
+    wanted: setup.wanted,
     now: io.now,
     signal: controller.signal,
     emit: render.event.bind(render),
@@ -128,13 +128,4 @@ async function passOrError(
     if (setup.once || error.exitCode === Exit.usage) throw error;
     return undefined;
   }
-}
-
-/** "payment_intent.*,charge.refunded" -> a matcher. No --types: everything. */
-export function typeFilter(patterns: string[] | undefined): (type: string | undefined) => boolean {
-  if (!patterns || patterns.length === 0) return () => true;
-  const regexes = patterns.map(
-    (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`),
-  );
-  return (type) => type !== undefined && regexes.some((r) => r.test(type));
 }

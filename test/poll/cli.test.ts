@@ -101,6 +101,21 @@ describe("hook poll (CLI)", () => {
     expect(existsSync(lockPath())).toBe(false);
   });
 
+  it("--types patterns match whole event types, the same way as listen's --events", async () => {
+    api.add(1);
+    expect((await runCli(args("--once"), { cwd, env })).code).toBe(0);
+    const wanted = [...api.add(1, "charge.refunded"), ...api.add(1, "payment_intent.created")];
+    api.add(1, "charge.refunded.updated");
+    api.add(1, "xcharge.refunded");
+    api.add(1, "payment_intent");
+    const result = await runCli(args("--once", "--types", "charge.refunded, payment_intent.*"), { cwd, env });
+    expect(result.code).toBe(0);
+    expect(ids()).toEqual(wanted.map((e) => e.id));
+    const empty = await runCli(args("--once", "--types", " , "), { cwd, env });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--types: no patterns given/);
+  });
+
   it("exits 75 at once while another run holds the lock, naming the lock and the holder pid", async () => {
     mkdirSync(join(cwd, ".hook", "poll"), { recursive: true });
     writeFileSync(lockPath(), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));

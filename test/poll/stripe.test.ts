@@ -224,6 +224,20 @@ describe("poll stripe", () => {
     expect(api.calls.at(-1)).not.toContain("type");
   });
 
+  it("a 4xx answer is a failed delivery: the pass stops there and the cursor stays before it", async () => {
+    api.add(1);
+    await run();
+    const fresh = api.add(3);
+    const refusedId = fresh[1]?.id;
+    target.respond = (req) =>
+      req.body.toString().includes(`"${refusedId}"`) ? { status: 400 } : { status: 200 };
+    const { result, state } = await run();
+    expect(result.delivered).toBe(1);
+    expect(result.failed).toEqual({ id: refusedId, error: "answered 400" });
+    expect(state.data.cursor).toBe(fresh[0]?.id);
+    expect(state.seen(refusedId ?? "")).toBe(false);
+  });
+
   it("--since DURATION backfills only the window", async () => {
     api.add(10, "old.event", 1_000);
     const recent = api.add(5, "new.event", 2_000);
