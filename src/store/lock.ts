@@ -152,19 +152,24 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The release function, also run when the process exits by any other way than returning (a reader
+ * that closed the pipe, a second Ctrl-C, an uncaught error: each ends in process.exit): a lock left
+ * behind by a live-looking pid would make every later run wait or exit 75. kill -9 is the one exit
+ * no code sees; the dead-pid takeover covers it.
+ */
 function releaser(path: string, mine: Holder): () => void {
   let released = false;
-  return () => {
+  const release = () => {
     if (released) return;
     released = true;
+    process.off("exit", release);
     const current = readHolder(path);
     // Never remove a lock that is no longer ours (it was taken over while we hung).
     if (typeof current === "object" && current.pid === mine.pid && current.startedAt === mine.startedAt) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // Already gone.
-      }
+      unlinkSafe(path);
     }
   };
+  process.once("exit", release);
+  return release;
 }

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CliProcess, runCli } from "../helpers/cli.js";
+import { BIN, CliProcess, runCli } from "../helpers/cli.js";
 import { Target } from "../helpers/target.js";
 import { FakeStripeApi } from "./helpers/fake-stripe-api.js";
 import { tempDir } from "./helpers/run-pass.js";
@@ -114,6 +114,28 @@ describe("hook poll (CLI)", () => {
     const empty = await runCli(args("--once", "--types", " , "), { cwd, env });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/--types: no patterns given/);
+  });
+
+  it("`--json | head -2` (the reader goes away mid-backfill) leaves neither the lock nor the spool behind", async () => {
+    api.add(400);
+    const command = [process.execPath, BIN, ...args("--once", "--since", "all", "--json")]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const piped = spawn("sh", ["-c", `${command} | head -2`], {
+      cwd,
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let stdout = "";
+    piped.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    const code = await new Promise<number | null>((resolve) => piped.on("close", resolve));
+    expect(code).toBe(0);
+    expect(stdout.trim().split("\n")).toHaveLength(2);
+    // The reader left before the run was done: had it not, this test would prove nothing.
+    expect(target.received.length).toBeLessThan(400);
+    expect(existsSync(lockPath())).toBe(false);
+    expect(readdirSync(dirname(statePath())).filter((f) => f.includes("spool"))).toEqual([]);
   });
 
   it("exits 75 at once while another run holds the lock, naming the lock and the holder pid", async () => {
