@@ -1,5 +1,15 @@
-import { accessSync, constants, existsSync, renameSync, rmSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
+import { delimiter, join, sep } from "node:path";
 import { TunnelError } from "./tunnel.js";
 
 export interface BinaryOptions {
@@ -9,6 +19,15 @@ export interface BinaryOptions {
   /** Called before a download starts (the command shows a spinner). */
   onInstall?: (path: string) => void;
   installTimeoutMs?: number;
+  /** The npm package's managed copy and its installer (tests pass a stand-in: no download). */
+  managed?: () => Promise<{ path: string; install: (to: string) => Promise<string> }>;
+}
+
+/** The cloudflared npm package's managed copy, loaded only when needed. */
+async function packageCopy() {
+  // The package reads CLOUDFLARED_BIN at import time, and most runs never need it.
+  const pkg = await import("cloudflared");
+  return { path: pkg.DEFAULT_CLOUDFLARED_BIN, install: pkg.install };
 }
 
 function executable(path: string): boolean {
@@ -20,12 +39,40 @@ function executable(path: string): boolean {
   }
 }
 
+/**
+ * The cloudflared npm package puts a JavaScript launcher named `cloudflared` in node_modules/.bin,
+ * which npx and npm scripts put on PATH. It is not the binary: without the managed copy it exits 0 at
+ * once, which would read as a tunnel that stopped for no reason. A script inside any copy of that
+ * package is the launcher; the binary it manages (node_modules/cloudflared/bin/) is a real one.
+ */
+export function isPackageLauncher(path: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return false;
+  }
+  if (!real.includes(`${sep}node_modules${sep}cloudflared${sep}`)) return false;
+  const head = Buffer.alloc(2);
+  try {
+    const fd = openSync(real, "r");
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return head.toString("latin1") === "#!";
+}
+
 function onPath(env: NodeJS.ProcessEnv): string | undefined {
   const names = process.platform === "win32" ? ["cloudflared.exe"] : ["cloudflared"];
   for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
     for (const name of names) {
       const candidate = join(dir, name);
-      if (executable(candidate)) return candidate;
+      if (executable(candidate) && !isPackageLauncher(candidate)) return candidate;
     }
   }
   return undefined;
@@ -38,20 +85,25 @@ function onPath(env: NodeJS.ProcessEnv): string | undefined {
 export async function findCloudflared(options: BinaryOptions): Promise<string> {
   const explicit = options.explicit ?? options.env.CLOUDFLARED_BIN;
   if (explicit) {
+    const from = options.explicit ? "--cloudflared" : "CLOUDFLARED_BIN";
     if (!existsSync(explicit)) {
-      const from = options.explicit ? "--cloudflared" : "CLOUDFLARED_BIN";
       throw new TunnelError(`${from}: ${explicit} does not exist`, "fix the path, or use --no-tunnel", []);
+    }
+    if (isPackageLauncher(explicit)) {
+      throw new TunnelError(
+        `${from}: ${explicit} is the cloudflared npm package's JavaScript launcher, not the cloudflared binary`,
+        "point it at the binary itself, or leave it out and hook finds or installs one",
+        [],
+      );
     }
     return explicit;
   }
   const found = onPath(options.env);
   if (found) return found;
-  // Loaded only here: the package reads CLOUDFLARED_BIN at import time, and most runs never need it.
-  const pkg = await import("cloudflared");
-  const managed = pkg.DEFAULT_CLOUDFLARED_BIN;
-  if (executable(managed)) return managed;
-  options.onInstall?.(managed);
-  return install(pkg.install, managed, options.installTimeoutMs ?? 120_000);
+  const managed = await (options.managed ?? packageCopy)();
+  if (executable(managed.path)) return managed.path;
+  options.onInstall?.(managed.path);
+  return install(managed.install, managed.path, options.installTimeoutMs ?? 120_000);
 }
 
 /** Downloads to a temp name first, so a broken download never leaves a half binary in place. */
