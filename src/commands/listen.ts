@@ -14,6 +14,7 @@ import { eventFilter } from "../receive/filter.js";
 import { VerifyKeys } from "../receive/keys.js";
 import { type Incoming, Pipeline } from "../receive/pipeline.js";
 import { startReceiver } from "../receive/server.js";
+import { saveFolder } from "../store/builtin-fixtures.js";
 import { TunnelSupervisor } from "../tunnel/supervisor.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
@@ -73,7 +74,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     secrets,
     toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
     filter: eventFilter(options.events as string | undefined),
-    saveDir: options.save ? resolve(io.cwd, String(options.save)) : undefined,
+    saveDir: options.save ? saveFolder(String(options.save), io.cwd) : undefined,
     durable,
     retry: parseSchedule(String(options.retry ?? "1s,5s,30s,2m,10m,1h"), "--retry"),
     timeoutMs,

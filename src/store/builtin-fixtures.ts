@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
+import { providerNames } from "../providers/index.js";
 import { type LoadedFixture, listJsonFiles, readFixtureFile } from "./fixture-reader.js";
 
 /**
@@ -23,12 +24,41 @@ export interface BuiltinSample {
   fixture: LoadedFixture;
 }
 
+/** The providers with samples: a folder that is not named after a provider is not a sample folder. */
 export function builtinProviders(dir = builtinDir()): string[] {
   if (!existsSync(dir)) return [];
+  const known = new Set(providerNames());
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && known.has(entry.name))
     .map((entry) => entry.name)
     .sort();
+}
+
+/**
+ * A folder the user asked hook to write captured webhooks into (`listen --save`), refused when it
+ * lies inside the built-in samples: those ship in the package, and captured webhooks hold customer
+ * data. Running from a clone of hook makes `--save fixtures/...` look natural; it must go elsewhere.
+ */
+export function saveFolder(dir: string, cwd: string, flag = "--save", samples = builtinDir()): string {
+  const target = resolve(cwd, dir);
+  const inside = relative(realOrSelf(samples), realOrSelf(target));
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))) {
+    throw new UsageError(
+      `${flag}: ${dir} is inside hook's built-in samples (${samples}), which ship in the package`,
+      "save captured webhooks somewhere else, for example --save captures",
+    );
+  }
+  return target;
+}
+
+/** The real path of a folder, or of its nearest existing parent with the rest appended. */
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realOrSelf(parent), basename(path));
+  }
 }
 
 /** Every built-in sample (of one provider, or all), in provider then file-name order. */
