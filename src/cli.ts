@@ -142,6 +142,7 @@ export function buildProgram(
   const replayOptions = (command: Command): Command =>
     command
       .requiredOption("-t, --to <url>", "send to this URL (the fixture's path is appended)")
+      .option("--provider <name>", "sign for this provider (default: the fixture's own)")
       .addOption(secretOption())
       .option("--concurrency <n>", "requests in flight at once", "1")
       .option("--expect <statuses>", "expected status: 200, 2xx or a list 200,202", "2xx")
@@ -155,8 +156,7 @@ export function buildProgram(
   const replay = program
     .command("replay")
     .description("re-send saved fixtures with fresh, valid signatures and check the answers")
-    .argument("<path...>", "fixture files or folders")
-    .option("--provider <name>", "sign for this provider (default: the fixture's own)");
+    .argument("<path...>", "fixture files or folders");
   providerShapeOptions(replayOptions(replay)).action(
     lazy("replay", async () => (await import("./commands/replay.js")).replayCommand),
   );
@@ -165,7 +165,8 @@ export function buildProgram(
     .command("trigger")
     .description("send a built-in sample event, freshly signed")
     .argument("<provider>", "provider name")
-    .argument("<event>", "event name (see `hook fixtures PROVIDER`)");
+    .argument("<event>", "event name (see `hook fixtures PROVIDER`)")
+    .option("--id <id>", "send this event id (default: a fresh one on every run)");
   providerShapeOptions(replayOptions(trigger)).action(
     lazy("trigger", async () => (await import("./commands/trigger.js")).triggerCommand),
   );

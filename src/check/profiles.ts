@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { applyEdits, type Edit } from "../replay/edit.js";
+import { withEventId } from "../replay/event-id.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 
 /**
@@ -11,12 +12,9 @@ import type { LoadedFixture } from "../store/fixture-reader.js";
 export interface CheckProfile {
   /** The built-in sample to use when --fixture is not given. */
   sample?: string;
-  /** The event type: a JSON path in the body, and/or headers that carry it. */
+  /** The event type (where the event id lives is src/replay/event-id.ts, shared with trigger): a JSON path in the body, and/or headers that carry it. */
   typePath?: string[];
   typeHeaders?: string[];
-  /** The event id, in the body (JSON path, or a form field) and/or headers: changed for distinct events. */
-  idPath?: string[];
-  idHeaders?: string[];
   /** Replaces the whole body for the unknown-event scenario (Telegram: a new kind of update). */
   unknownBody?: (id: string) => string;
   /** Why the unknown-event scenario does not apply (no event types at all). */
@@ -32,15 +30,14 @@ export interface CheckProfile {
 const UNKNOWN = "hook.check_unknown_event";
 
 export const PROFILES: Record<string, CheckProfile> = {
-  stripe: { sample: "payment_intent.succeeded", typePath: ["type"], idPath: ["id"] },
+  stripe: { sample: "payment_intent.succeeded", typePath: ["type"] },
   github: { sample: "push", typeHeaders: ["x-github-event"] },
-  shopify: { sample: "orders/create", typeHeaders: ["x-shopify-topic"], idHeaders: ["x-shopify-event-id"] },
-  slack: { sample: "message", typePath: ["event", "type"], idPath: ["event_id"] },
+  shopify: { sample: "orders/create", typeHeaders: ["x-shopify-topic"] },
+  slack: { sample: "message", typePath: ["event", "type"] },
   standard: { sample: "contact.created", typePath: ["type"] },
   svix: { sample: "contact.created", typePath: ["type"] },
   twilio: {
     sample: "sms",
-    idPath: ["MessageSid"],
     noEventTypes: "Twilio webhooks have no event type field",
     noMalformed: "a form-encoded body always parses",
   },
@@ -56,7 +53,6 @@ export const PROFILES: Record<string, CheckProfile> = {
   },
   telegram: {
     sample: "message",
-    idPath: ["update_id"],
     bodyUnsigned: true,
     unknownBody: (id) =>
       JSON.stringify({ update_id: Number.parseInt(id, 16) % 1e9, hook_check_unknown_update: { date: 0 } }),
@@ -64,15 +60,14 @@ export const PROFILES: Record<string, CheckProfile> = {
   liqpay: {
     sample: "success",
     typePath: ["data", "status"],
-    idPath: ["data", "order_id"],
     malformed: () => `data=${encodeURIComponent(Buffer.from('{"order_id": "cut off').toString("base64"))}`,
   },
-  paypal: { sample: "PAYMENT.CAPTURE.COMPLETED", typePath: ["event_type"], idPath: ["id"] },
-  paddle: { sample: "transaction.completed", typePath: ["event_type"], idPath: ["event_id"] },
+  paypal: { sample: "PAYMENT.CAPTURE.COMPLETED", typePath: ["event_type"] },
+  paddle: { sample: "transaction.completed", typePath: ["event_type"] },
 };
 
 /** For hmac, none and anything else: a plain JSON event. */
-export const GENERIC: CheckProfile = { typePath: ["type"], idPath: ["id"] };
+export const GENERIC: CheckProfile = { typePath: ["type"] };
 
 export const GENERIC_EVENT = (): string =>
   `${JSON.stringify({ id: `evt_hook_check_${randomUUID().slice(0, 8)}`, type: "hook.check", created: 0, data: { object: { id: "obj_hook_check", amount: 500 } } }, null, 2)}\n`;
@@ -90,23 +85,14 @@ function edit(fixture: LoadedFixture, path: string[], value: unknown): LoadedFix
   }
 }
 
-/** The same event under a new id, so ten deliveries are ten events (and not deduped into one). */
-export function withNewId(fixture: LoadedFixture, profile: CheckProfile): LoadedFixture {
-  const id = randomUUID().replaceAll("-", "").slice(0, 16);
-  let out = fixture;
-  if (profile.idPath) {
-    const numeric = profile.idPath.at(-1) === "update_id";
-    out = edit(out, profile.idPath, numeric ? Number.parseInt(id.slice(0, 8), 16) : `hook_${id}`);
-  }
-  const headers = { ...out.headers };
-  for (const name of profile.idHeaders ?? []) headers[name] = randomUUID();
-  return { ...out, headers };
-}
-
 /** The sample as an event type nobody handles, under a new id; undefined when the provider has no types. */
-export function unknownEvent(fixture: LoadedFixture, profile: CheckProfile): LoadedFixture | undefined {
+export function unknownEvent(
+  fixture: LoadedFixture,
+  profile: CheckProfile,
+  provider: string,
+): LoadedFixture | undefined {
   if (profile.noEventTypes) return undefined;
-  const fresh = withNewId(fixture, profile);
+  const fresh = withEventId(fixture, provider);
   if (profile.unknownBody)
     return { ...fresh, body: Buffer.from(profile.unknownBody(randomUUID().replaceAll("-", ""))) };
   let out = profile.typePath ? edit(fresh, profile.typePath, UNKNOWN) : fresh;

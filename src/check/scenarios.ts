@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Provider } from "../providers/types.js";
 import { buildRequest, type OutgoingRequest } from "../replay/build.js";
+import { withEventId } from "../replay/event-id.js";
 import type { Answer, Sender } from "../replay/send.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 import { formatDuration } from "../units.js";
+import { type Judged, judgeAck, judgeReject, type Outcome } from "./judge.js";
 import { malformed, stripSignature, tamper, wrongSecret } from "./mutate.js";
-import { type CheckProfile, unknownEvent, withNewId } from "./profiles.js";
+import { type CheckProfile, unknownEvent } from "./profiles.js";
 
-export type Outcome = "PASS" | "FAIL" | "SKIP";
+export type { Outcome } from "./judge.js";
 
 export interface ScenarioResult {
   n: number;
@@ -16,10 +18,12 @@ export interface ScenarioResult {
   outcome: Outcome;
   expected: string;
   got: string;
+  status?: number;
   latencyMs?: number;
-  /** The start of the endpoint's answer (up to 64 KiB), to show the first line of a non-2xx one. */
-  responseBody?: Uint8Array;
-  /** For a FAIL: why it matters, from the integration checklist. For a SKIP: why it does not apply. */
+  /**
+   * FAIL: what the answer means, from the integration checklist. SKIP: why it does not apply.
+   * INCONCLUSIVE: why nothing can be concluded.
+   */
   note?: string;
 }
 
@@ -56,64 +60,49 @@ export function request(
   });
 }
 
-const describeAnswer = (a: Answer): string =>
-  a.status === undefined ? (a.error ?? "no answer") : `${a.status} in ${Math.round(a.latencyMs)}ms`;
-
-/** 2xx within the budget. */
-export function judgeAck(answer: Answer, budgetMs: number): { pass: boolean; got: string } {
-  const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
-  const fast = answer.latencyMs <= budgetMs;
-  const got = describeAnswer(answer) + (ok && !fast ? ` (over the ${formatDuration(budgetMs)} budget)` : "");
-  return { pass: ok && fast, got };
+export interface StepResult extends Judged {
+  skip?: string;
+  answer?: Answer;
 }
 
-/** 4xx: a 5xx, a 2xx or no answer all fail. */
-export function judgeReject(answer: Answer): { pass: boolean; got: string } {
-  const pass = answer.status !== undefined && answer.status >= 400 && answer.status < 500;
-  return { pass, got: describeAnswer(answer) };
-}
-
-type Step = (
-  ctx: CheckContext,
-) => Promise<Omit<ScenarioResult, "n" | "id" | "title" | "note"> & { skip?: string }>;
+type Step = (ctx: CheckContext) => Promise<StepResult>;
 
 const send = (ctx: CheckContext, req: OutgoingRequest) => ctx.sender.send(req, waitFor(ctx.budgetMs));
 
 /** The first delivery's id, shared with the duplicate. */
 const firstDelivery = new WeakMap<CheckContext, string>();
 
-const ack = async (ctx: CheckContext, req: OutgoingRequest) => {
+const ack = async (ctx: CheckContext, req: OutgoingRequest): Promise<StepResult> => {
   const answer = await send(ctx, req);
-  const { pass, got } = judgeAck(answer, ctx.budgetMs);
-  return {
-    outcome: pass ? "PASS" : "FAIL",
-    expected: `2xx within ${formatDuration(ctx.budgetMs)}`,
-    got,
-    latencyMs: answer.latencyMs,
-    responseBody: answer.responseBody,
-  } as const;
+  return { ...judgeAck(answer, ctx.budgetMs), answer };
 };
 
-const reject = async (ctx: CheckContext, req: OutgoingRequest) => {
+const reject = async (ctx: CheckContext, req: OutgoingRequest, accepted: string): Promise<StepResult> => {
   const answer = await send(ctx, req);
-  const { pass, got } = judgeReject(answer);
-  return {
-    outcome: pass ? "PASS" : "FAIL",
-    expected: "4xx",
-    got,
-    latencyMs: answer.latencyMs,
-    responseBody: answer.responseBody,
-  } as const;
+  return { ...judgeReject(answer, accepted), answer };
 };
 
-const skip = (why: string) => ({ outcome: "SKIP", expected: "-", got: "-", skip: why }) as const;
+const skip = (why: string): Promise<StepResult> =>
+  Promise.resolve({ outcome: "SKIP", expected: "-", got: "-", skip: why });
 
-export const STEPS: { id: string; title: string; advice: string; run: Step }[] = [
+interface StepSpec {
+  id: string;
+  /** What was measured, and nothing more: "acknowledged twice", not "idempotent". */
+  title: string;
+  /** For an acknowledgement that failed: why it matters. */
+  advice?: string;
+  /** false only for the valid event itself: everything else means something only once it was acknowledged. */
+  needsAck?: false;
+  run: Step;
+}
+
+export const STEPS: StepSpec[] = [
   {
     id: "valid",
-    title: "valid signed event",
+    title: "valid signed event acknowledged",
     advice:
       "a slow or non-2xx answer counts as a failed delivery and is retried: verify, queue the work, answer 2xx at once",
+    needsAck: false,
     run: (ctx) => {
       const id = randomUUID();
       firstDelivery.set(ctx, id);
@@ -122,112 +111,106 @@ export const STEPS: { id: string; title: string; advice: string; run: Step }[] =
   },
   {
     id: "duplicate",
-    title: "same event again",
+    title: "same event acknowledged twice",
     advice:
       "providers deliver at least once, so the same event arrives twice: dedupe on the event id and answer 2xx again",
     run: (ctx) => ack(ctx, request(ctx, ctx.fixture, { deliveryId: firstDelivery.get(ctx) })),
   },
   {
     id: "tampered",
-    title: "tampered body",
-    advice:
-      "a body that does not match its signature was accepted: verify the signature over the raw bytes before trusting anything",
+    title: "tampered body rejected",
     run: (ctx) =>
       ctx.profile.bodyUnsigned
-        ? Promise.resolve(skip(`${ctx.provider.name} does not sign the body`))
-        : reject(ctx, tamper(request(ctx, ctx.fixture), ctx.provider)),
+        ? skip(`${ctx.provider.name} does not sign the body`)
+        : reject(
+            ctx,
+            tamper(request(ctx, ctx.fixture), ctx.provider),
+            "a body that does not match its signature was accepted: verify the signature over the raw bytes before trusting anything",
+          ),
   },
   {
     id: "missing-signature",
-    title: "missing signature",
-    advice:
-      "an unsigned request was accepted: anyone who finds the URL can forge events; reject with 400/401",
-    run: (ctx) => reject(ctx, stripSignature(request(ctx, ctx.fixture), ctx.provider)),
+    title: "missing signature rejected",
+    run: (ctx) =>
+      reject(
+        ctx,
+        stripSignature(request(ctx, ctx.fixture), ctx.provider),
+        "an unsigned request was accepted: anyone who finds the URL can forge events; reject with 400/401",
+      ),
   },
   {
     id: "wrong-secret",
-    title: "signed with the wrong secret",
-    advice:
-      "a signature made with another secret was accepted: compare with your own secret, in constant time",
+    title: "wrong-secret signature rejected",
     run: (ctx) =>
       ctx.provider.usesSecret === false
-        ? Promise.resolve(skip(`${ctx.provider.name} signs with a key pair, not a shared secret`))
-        : reject(ctx, request(ctx, ctx.fixture, { secret: wrongSecret(ctx.secret) })),
+        ? skip(`${ctx.provider.name} signs with a key pair, not a shared secret`)
+        : reject(
+            ctx,
+            request(ctx, ctx.fixture, { secret: wrongSecret(ctx.secret) }),
+            "a signature made with another secret was accepted: compare with your own secret, in constant time",
+          ),
   },
   {
     id: "stale-timestamp",
-    title: "stale timestamp (1h old)",
-    advice:
-      "an old signed request was accepted: check the signed timestamp against a tolerance (about 5 minutes) to stop replays",
+    title: "stale timestamp (1h old) rejected",
     run: (ctx) =>
       ctx.provider.signsTimestamp
-        ? reject(ctx, request(ctx, ctx.fixture, { at: new Date(ctx.now().getTime() - STALE_MS) }))
-        : Promise.resolve(skip(`${ctx.provider.name} does not sign a timestamp`)),
+        ? reject(
+            ctx,
+            request(ctx, ctx.fixture, { at: new Date(ctx.now().getTime() - STALE_MS) }),
+            "an old signed request was accepted: check the signed timestamp against a tolerance (about 5 minutes) to stop replays",
+          )
+        : skip(`${ctx.provider.name} does not sign a timestamp`),
   },
   {
     id: "malformed-body",
-    title: "signed body that does not parse",
-    advice:
-      "a body that cannot be parsed must get a 4xx: a 5xx makes the provider retry it for days, a hang ties up workers",
+    title: "unparsable signed body gets 4xx",
     run: (ctx) => {
       const broken = malformed(ctx.fixture, ctx.profile);
       return broken
-        ? reject(ctx, request(ctx, broken))
-        : Promise.resolve(skip(ctx.profile.noMalformed ?? "not applicable"));
+        ? reject(
+            ctx,
+            request(ctx, broken),
+            "a body that cannot be parsed was answered 2xx: answer 4xx, so the sender knows it was not taken",
+          )
+        : skip(ctx.profile.noMalformed ?? "not applicable");
     },
   },
   {
     id: "unknown-event",
-    title: "unknown event type",
+    title: "unknown event type acknowledged",
     advice:
       "event types you do not handle must still get 2xx (and be ignored), or the provider retries them and may disable the endpoint",
     run: (ctx) => {
-      const unknown = unknownEvent(ctx.fixture, ctx.profile);
-      return unknown
-        ? ack(ctx, request(ctx, unknown))
-        : Promise.resolve(skip(ctx.profile.noEventTypes ?? "not applicable"));
+      const unknown = unknownEvent(ctx.fixture, ctx.profile, ctx.provider.name);
+      return unknown ? ack(ctx, request(ctx, unknown)) : skip(ctx.profile.noEventTypes ?? "not applicable");
     },
   },
   {
     id: "concurrent",
-    title: "10 concurrent deliveries",
+    title: "10 concurrent deliveries acknowledged",
     advice:
       "deliveries come in bursts: answer each within the timeout while others are in flight (queue the work, answer fast)",
     run: concurrent,
   },
 ];
 
-async function concurrent(ctx: CheckContext) {
-  const requests = Array.from({ length: 10 }, () => request(ctx, withNewId(ctx.fixture, ctx.profile)));
+async function concurrent(ctx: CheckContext): Promise<StepResult> {
+  const requests = Array.from({ length: 10 }, () =>
+    request(ctx, withEventId(ctx.fixture, ctx.provider.name)),
+  );
   const answers = await Promise.all(requests.map((req) => send(ctx, req)));
   const judged = answers.map((a) => judgeAck(a, ctx.budgetMs));
   const slowest = Math.max(...answers.map((a) => a.latencyMs));
-  const failed = judged.filter((j) => !j.pass);
-  const got =
-    failed.length === 0
-      ? `10 × 2xx, slowest ${Math.round(slowest)}ms`
-      : `${failed.length} of 10 failed: ${failed[0]?.got}`;
+  const failed = judged.filter((j) => j.outcome !== "PASS");
   return {
     outcome: failed.length === 0 ? "PASS" : "FAIL",
     expected: `10 × 2xx within ${formatDuration(ctx.budgetMs)}`,
-    got,
+    got:
+      failed.length === 0
+        ? `10 × 2xx, slowest ${Math.round(slowest)}ms`
+        : `${failed.length} of 10 failed: ${failed[0]?.got}`,
+    status: failed[0]?.status ?? judged[0]?.status,
     latencyMs: slowest,
-  } as const;
-}
-
-/** Runs the nine scenarios in order (each after the previous one answered); `onResult` sees each as it ends. */
-export async function runChecklist(
-  ctx: CheckContext,
-  onResult?: (r: ScenarioResult) => void,
-): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  for (const [i, step] of STEPS.entries()) {
-    const { skip: why, ...rest } = await step.run(ctx);
-    const note = rest.outcome === "FAIL" ? step.advice : rest.outcome === "SKIP" ? why : undefined;
-    const result: ScenarioResult = { n: i + 1, id: step.id, title: step.title, ...rest, note };
-    if (result.latencyMs !== undefined) result.latencyMs = Math.round(result.latencyMs);
-    results.push(result);
-    onResult?.(result);
-  }
-  return results;
+  };
 }

@@ -1,9 +1,12 @@
+import type { FirstFix } from "../check/diagnose.js";
 import { GENERIC_EVENT, profileFor } from "../check/profiles.js";
-import { runChecklist, type ScenarioResult, waitFor } from "../check/scenarios.js";
+import { runChecklist } from "../check/run.js";
+import { type ScenarioResult, waitFor } from "../check/scenarios.js";
 import type { CommandOptions } from "../cli.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import { redactUrl } from "../redact.js";
+import { withEventId } from "../replay/event-id.js";
 import { reportFormat, type Suite, writeReport } from "../replay/report.js";
 import { createSender } from "../replay/send.js";
 import { builtinSamples, findBuiltin } from "../store/builtin-fixtures.js";
@@ -29,7 +32,10 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
       ? provider.timeoutMs
       : positiveDurationOption(options.budget, "--budget", "5s");
   const profile = profileFor(provider.name);
-  const fixture = baseFixture(options, io, provider, profile.sample);
+  // A built-in sample gets a fresh event id, so an app that dedupes does not take this run's valid
+  // event for an earlier run's; a --fixture is the user's own event, sent as it is.
+  const base = baseFixture(options, io, provider, profile.sample);
+  const fixture = options.fixture ? base : withEventId(base, provider.name);
 
   out.line(
     `checking ${redactUrl(to.href)} as ${provider.name} (budget ${formatDuration(budgetMs)}, event ${fixture.event ?? fixture.file})`,
@@ -38,11 +44,11 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
   const started = io.now();
   const t0 = performance.now();
   try {
-    const results = await runChecklist(
+    const { results, firstFix } = await runChecklist(
       { provider, profile, fixture, secret, to, budgetMs, sender, now: io.now },
       (result) => showScenario(out, result),
     );
-    const summary = summarise(results, budgetMs);
+    const summary = summarise(results, budgetMs, firstFix);
     const path = report
       ? writeReport(report, io.cwd, suiteOf(provider, started, (performance.now() - t0) / 1000, results), {
           command: "hook check",
@@ -53,20 +59,22 @@ export async function checkCommand(_args: string[], options: CommandOptions, io:
         })
       : undefined;
     showSummary(out, summary, path);
-    return summary.failed === 0 ? Exit.ok : Exit.failed;
+    return summary.failed === 0 && summary.inconclusive === 0 ? Exit.ok : Exit.failed;
   } finally {
     await sender.close();
   }
 }
 
-function summarise(results: ScenarioResult[], budgetMs: number) {
+function summarise(results: ScenarioResult[], budgetMs: number, firstFix: FirstFix | undefined) {
   const count = (outcome: ScenarioResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   return {
     total: results.length,
     passed: count("PASS"),
     failed: count("FAIL"),
     skipped: count("SKIP"),
+    inconclusive: count("INCONCLUSIVE"),
     budgetMs,
+    ...(firstFix ? { firstFix } : {}),
   };
 }
 
@@ -75,7 +83,9 @@ function showSummary(out: Output, summary: ReturnType<typeof summarise>, path: s
   const c = out.color;
   const failed = summary.failed ? c.red(`${summary.failed} failed`) : "0 failed";
   out.line();
-  out.line(`${c.green(`${summary.passed} passed`)}, ${failed}, ${summary.skipped} skipped`);
+  const unsure = summary.inconclusive ? `, ${c.yellow(`${summary.inconclusive} inconclusive`)}` : "";
+  out.line(`${c.green(`${summary.passed} passed`)}, ${failed}, ${summary.skipped} skipped${unsure}`);
+  if (summary.firstFix) out.line(c.bold(`fix this first: ${summary.firstFix.message}`));
   if (path) out.line(c.dim(`report: ${path}`));
 }
 
@@ -106,12 +116,30 @@ function showScenario(out: Output, r: ScenarioResult): void {
   out.data("scenario", { ...r });
   if (out.json) return;
   const c = out.color;
-  const mark =
-    r.outcome === "PASS" ? c.green("PASS") : r.outcome === "FAIL" ? c.red("FAIL") : c.yellow("SKIP");
+  const mark = MARKS[r.outcome](c);
   const detail = r.outcome === "SKIP" ? c.dim(r.note ?? "") : `expected ${r.expected}, got ${r.got}`;
-  out.line(`${mark} ${r.n}. ${r.title.padEnd(32)} ${detail}`);
+  out.line(`${mark} ${r.n}. ${r.title.padEnd(38)} ${detail}`);
   if (r.outcome === "FAIL" && r.note) out.line(c.dim(`       why: ${r.note}`));
+  if (r.outcome === "INCONCLUSIVE" && r.note) out.line(c.dim(`       inconclusive: ${r.note}`));
 }
+
+type Colour = Output["color"];
+
+/** Four letters each, so the titles line up; an inconclusive scenario is neither a pass nor a fail. */
+const MARKS: Record<ScenarioResult["outcome"], (c: Colour) => string> = {
+  PASS: (c) => c.green("PASS"),
+  FAIL: (c) => c.red("FAIL"),
+  SKIP: (c) => c.yellow("SKIP"),
+  INCONCLUSIVE: (c) => c.yellow("????"),
+};
+
+/** JUnit has no "inconclusive": an error (the case could not be judged), which CI does not count as passed. */
+const CASE_OUTCOME = {
+  PASS: "passed",
+  FAIL: "failure",
+  SKIP: "skipped",
+  INCONCLUSIVE: "error",
+} as const satisfies Record<ScenarioResult["outcome"], Suite["cases"][number]["outcome"]>;
 
 function suiteOf(provider: Provider, timestamp: Date, seconds: number, results: ScenarioResult[]): Suite {
   return {
@@ -122,13 +150,15 @@ function suiteOf(provider: Provider, timestamp: Date, seconds: number, results: 
       name: `${r.n}. ${r.title}`,
       classname: `hook.check.${provider.name}`,
       seconds: (r.latencyMs ?? 0) / 1000,
-      outcome: r.outcome === "PASS" ? "passed" : r.outcome === "SKIP" ? "skipped" : "failure",
+      outcome: CASE_OUTCOME[r.outcome],
       message:
         r.outcome === "SKIP"
           ? r.note
           : r.outcome === "FAIL"
             ? `expected ${r.expected}, got ${r.got}`
-            : undefined,
+            : r.outcome === "INCONCLUSIVE"
+              ? `inconclusive: ${r.note}; got ${r.got}`
+              : undefined,
       detail:
         r.outcome === "FAIL" ? `expected ${r.expected}, got ${r.got}\nwhy it matters: ${r.note}` : undefined,
     })),

@@ -1,6 +1,6 @@
 import type { CommandOptions } from "../cli.js";
 import { UsageError } from "../errors.js";
-import { builtinDir, builtinProviders, builtinSamples } from "../store/builtin-fixtures.js";
+import { builtinDir, builtinProviders, builtinSamples, samplesFolder } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 
@@ -8,7 +8,7 @@ import { Output } from "../ui/output.js";
 export async function fixturesCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {
   const out = new Output(io, { json: options.json === true, color: options.color !== false });
   const provider = args[0];
-  if (provider && !builtinProviders().includes(provider.toLowerCase())) {
+  if (provider && !samplesFolder(provider)) {
     throw new UsageError(
       `no built-in samples for provider "${provider}"`,
       `samples exist for: ${builtinProviders().join(", ")}`,

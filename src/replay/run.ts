@@ -17,6 +17,8 @@ export interface ReplayJob {
    * Twitch's message id): kept on every send, so --repeat is a true duplicate.
    */
   deliveryId?: string;
+  /** The event id as sent (after --set, as the provider's describe() reads it), found on the first send. */
+  eventId?: string;
 }
 
 export interface ReplayPlan {
@@ -101,7 +103,7 @@ async function sendJob(
     file: job.fixture.file,
     provider: job.provider.name,
     event: job.fixture.event,
-    eventId: job.fixture.id,
+    eventId: sentEventId(job, req),
     deliveryId,
     attempt,
     method: req.method,
@@ -114,6 +116,15 @@ async function sendJob(
     answerStart: answerStart(answer.responseBody),
     responseBody: answer.responseBody,
   };
+}
+
+/**
+ * The id the app sees, not the one the fixture file declares: --set, trigger's fresh id and --id all
+ * change it. The same for every send of a job (a delivery id that is also the event id is kept per job).
+ */
+function sentEventId(job: ReplayJob, req: { body: Uint8Array; headers: Record<string, string> }) {
+  if (!("eventId" in job)) job.eventId = job.provider.describe(req.body, new Headers(req.headers)).id;
+  return job.eventId;
 }
 
 /** Sends every job `repeat` times, `concurrency` at a time; each request is signed just before it goes. */

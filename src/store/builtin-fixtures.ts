@@ -61,9 +61,23 @@ function realOrSelf(path: string): string {
   }
 }
 
+/**
+ * Providers that send what another one sends, under other header names: Svix is Standard Webhooks
+ * with svix-* headers, so its samples are standard's (signed the svix way when asked for svix).
+ */
+const SAME_EVENTS_AS: Record<string, string> = { svix: "standard" };
+
+/** The sample folder for a provider name, or undefined when it has none. */
+export function samplesFolder(provider: string, dir = builtinDir()): string | undefined {
+  const name = provider.toLowerCase();
+  const folder = SAME_EVENTS_AS[name] ?? name;
+  return builtinProviders(dir).includes(folder) ? folder : undefined;
+}
+
 /** Every built-in sample (of one provider, or all), in provider then file-name order. */
 export function builtinSamples(provider?: string, dir = builtinDir()): BuiltinSample[] {
-  const providers = provider ? [provider.toLowerCase()] : builtinProviders(dir);
+  const folder = provider ? samplesFolder(provider, dir) : undefined;
+  const providers = provider ? (folder ? [folder] : []) : builtinProviders(dir);
   const samples: BuiltinSample[] = [];
   for (const name of providers) {
     const folder = join(dir, name);
@@ -80,8 +94,8 @@ export function builtinSamples(provider?: string, dir = builtinDir()): BuiltinSa
 
 /** The sample `hook trigger PROVIDER EVENT` means; unknown ones list what there is (exit 2). */
 export function findBuiltin(provider: string, event: string, dir = builtinDir()): BuiltinSample {
-  const providers = builtinProviders(dir);
-  if (!providers.includes(provider.toLowerCase())) {
+  if (!samplesFolder(provider, dir)) {
+    const providers = builtinProviders(dir);
     throw new UsageError(
       `no built-in samples for provider "${provider}"`,
       `samples exist for: ${providers.join(", ")}; for others, save one with \`hook listen --save\` and use \`hook replay\``,

@@ -1,0 +1,93 @@
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import type { LoadedFixture } from "../store/fixture-reader.js";
+import { applyEdits } from "./edit.js";
+
+/**
+ * Where a provider's event id lives in a delivery: the value its describe() reports as `id`, the key
+ * an app dedupes on. `hook trigger` and `hook check` give a sample a fresh one, so an app that
+ * de-duplicates (as it should) treats each run as a new event. A JSON path in the body (a form field
+ * or a path inside LiqPay's base64 `data` for form bodies), and/or headers.
+ */
+interface IdLocation {
+  path?: string[];
+  headers?: string[];
+  /** The id is a JSON number (Telegram's update_id). */
+  numeric?: true;
+}
+
+const LOCATIONS: Record<string, IdLocation> = {
+  stripe: { path: ["id"] },
+  // The delivery GUID is the identity: a redelivery from GitHub's UI keeps it.
+  github: { headers: ["x-github-delivery"] },
+  shopify: { headers: ["x-shopify-event-id"] },
+  slack: { path: ["event_id"] },
+  standard: { headers: ["webhook-id", "svix-id"] },
+  svix: { headers: ["webhook-id", "svix-id"] },
+  twilio: { path: ["MessageSid"] },
+  twitch: { headers: ["twitch-eventsub-message-id"] },
+  telegram: { path: ["update_id"], numeric: true },
+  liqpay: { path: ["data", "order_id"] },
+  paypal: { path: ["id"] },
+  paddle: { path: ["event_id"] },
+  // WebSub notifications carry no event id.
+  websub: {},
+};
+
+/** hmac, none and bare payloads: a top-level "id", when there is one. */
+const GENERIC: IdLocation = { path: ["id"] };
+
+const location = (provider: string): IdLocation => LOCATIONS[provider.toLowerCase()] ?? GENERIC;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A new id shaped like `like`: a UUID for a UUID; otherwise a letters-only prefix (evt_, WH-, SM) kept
+ * and every other letter and digit replaced by a random one of its kind, so an app that checks the
+ * shape still accepts it. Without a model: a 24-character lower-case hex id.
+ */
+export function freshEventId(like?: string): string {
+  if (!like || like.length < 6) return randomBytes(12).toString("hex");
+  if (UUID.test(like)) return randomUUID();
+  const keep = /^[A-Za-z]+[_-]/.exec(like)?.[0].length ?? 2;
+  const rest = like.slice(keep).replace(/[0-9a-zA-Z]/g, (c) => {
+    if (c >= "0" && c <= "9") return String(randomInt(10));
+    return String.fromCharCode((c >= "a" ? 97 : 65) + randomInt(26));
+  });
+  return like.slice(0, keep) + rest;
+}
+
+/** A numeric id of the same number of digits (5 to 15), never starting with 0. */
+function freshNumber(like?: string): number {
+  const digits = Math.min(15, Math.max(5, like?.length ?? 9));
+  return randomInt(10 ** (digits - 1), 10 ** digits - 1);
+}
+
+/**
+ * The fixture with `id` as its event id wherever the provider carries it (`undefined`: a fresh one
+ * shaped like the old). A sample without the field keeps its body: nothing to change there.
+ */
+export function withEventId(fixture: LoadedFixture, provider: string, id?: string): LoadedFixture {
+  const at = location(provider);
+  if (!at.path && !at.headers) return fixture;
+  const [first, ...others] = at.headers ?? [];
+  const like = (first && fixture.headers[first]) || fixture.id;
+  const value: string | number = at.numeric
+    ? id !== undefined && /^\d+$/.test(id)
+      ? Number(id)
+      : (id ?? freshNumber(like))
+    : (id ?? freshEventId(like));
+  let body = fixture.body;
+  if (at.path) {
+    try {
+      const edit = { text: at.path.join("."), path: at.path, value };
+      body = applyEdits(fixture.body, fixture.headers["content-type"], [edit]);
+    } catch {
+      // The sample has no such field (or is not JSON): its body stays as it is.
+    }
+  }
+  const headers = { ...fixture.headers };
+  // The first name always; other spellings (Svix's svix-id) only where the sample uses them.
+  if (first) headers[first] = String(value);
+  for (const name of others) if (name in headers) headers[name] = String(value);
+  return { ...fixture, id: String(value), body, headers };
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Stripe from "stripe";
+import { Webhook as Svix } from "svix";
+import { afterEach, describe, expect, it } from "vitest";
+import { getProvider } from "../../src/providers/index.js";
+import { withEventId } from "../../src/replay/event-id.js";
+import { builtinSamples } from "../../src/store/builtin-fixtures.js";
+import { runCli } from "../helpers/cli.js";
+import { type Received, Target } from "../helpers/target.js";
+import { header, tempDir } from "./helpers.js";
+
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+let target: Target;
+afterEach(async () => {
+  await target?.close();
+});
+
+const bodyId = (r: Received | undefined) => (JSON.parse(r?.body.toString() ?? "{}") as { id?: string }).id;
+
+async function trigger(provider: string, event: string, ...extra: string[]) {
+  const result = await runCli(
+    ["trigger", provider, event, "--to", target.url, "--secret", SECRET, "--json", ...extra],
+    {
+      cwd: tempDir(),
+    },
+  );
+  const results = result.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.kind === "result");
+  return { result, results };
+}
+
+describe("hook trigger: event ids", () => {
+  it("each run sends a fresh event id, --repeat sends one id N times, --id sends the one given", async () => {
+    target = await new Target().start();
+    const first = await trigger("stripe", "payment_intent.succeeded");
+    const second = await trigger("stripe", "payment_intent.succeeded");
+    expect(first.result.code, first.result.stderr).toBe(0);
+    const [a, b] = target.received.map(bodyId);
+    expect(a).toMatch(/^evt_\w{20,}$/);
+    expect(b).toMatch(/^evt_\w{20,}$/);
+    expect(a).not.toBe(b);
+    // What the lines say is what was sent.
+    expect(first.results[0]?.eventId).toBe(a);
+    expect(second.results[0]?.eventId).toBe(b);
+    // Each still verifies with the provider's SDK: only the id changed.
+    for (const r of target.received)
+      expect(Stripe.webhooks.constructEvent(r.body, header(r, "stripe-signature"), SECRET).id).toBe(
+        bodyId(r),
+      );
+
+    target.received.length = 0;
+    const repeated = await trigger("stripe", "payment_intent.succeeded", "--repeat", "3");
+    const ids = target.received.map(bodyId);
+    expect(new Set(ids).size).toBe(1);
+    expect(repeated.results.map((r) => r.eventId)).toEqual(ids);
+
+    target.received.length = 0;
+    await trigger("stripe", "payment_intent.succeeded", "--id", "evt_chosen_1");
+    expect(bodyId(target.received[0])).toBe("evt_chosen_1");
+  });
+
+  it("the id shown (lines, --json, JUnit) is the one sent after --set", async () => {
+    target = await new Target().start();
+    const dir = tempDir();
+    const result = await runCli(
+      [
+        "trigger",
+        "stripe",
+        "invoice.paid",
+        "--to",
+        target.url,
+        "--secret",
+        SECRET,
+        "--set",
+        "id=evt_after_set",
+        "--report",
+        "r.xml",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(bodyId(target.received[0])).toBe("evt_after_set");
+    expect(result.stderr).toContain("evt_after_set");
+    expect(readFileSync(join(dir, "r.xml"), "utf8")).toContain("evt_after_set");
+    const json = await trigger("stripe", "invoice.paid", "--set", "id=evt_json_set");
+    expect(json.results[0]?.eventId).toBe("evt_json_set");
+  });
+
+  it("a provider whose delivery id is the event id (GitHub) gets a fresh one per run, kept across --repeat", async () => {
+    target = await new Target().start();
+    await trigger("github", "push");
+    await trigger("github", "push", "--repeat", "2");
+    const deliveries = target.received.map((r) => header(r, "x-github-delivery"));
+    expect(deliveries[0]).not.toBe(deliveries[1]);
+    expect(deliveries[1]).toBe(deliveries[2]);
+    expect(new Set(deliveries).size).toBe(2);
+  });
+
+  it("every provider's sample gets a fresh id where its describe() reads it, shaped like the old one", () => {
+    for (const sample of builtinSamples()) {
+      const provider = getProvider(sample.provider, { webhookId: "WH-TEST" });
+      const before = provider.describe(sample.fixture.body, new Headers(sample.fixture.headers)).id;
+      // A WebSub notification has no event id: describe() shows the video's, which an update keeps.
+      if (before === undefined || sample.provider === "websub") continue;
+      const fresh = withEventId(sample.fixture, sample.provider);
+      const after = provider.describe(fresh.body, new Headers(fresh.headers)).id;
+      expect(after, sample.file).toBe(fresh.id);
+      expect(after, sample.file).not.toBe(before);
+      expect(String(after).length, sample.file).toBe(String(before).length);
+    }
+  });
+
+  it("trigger takes replay's --provider: svix signs standard's sample the Svix way, as does `trigger svix`", async () => {
+    target = await new Target().start();
+    const flag = await trigger("standard", "contact.created", "--provider", "svix");
+    expect(flag.result.code, flag.result.stderr).toBe(0);
+    const alias = await trigger("svix", "contact.created");
+    expect(alias.result.code, alias.result.stderr).toBe(0);
+    const svix = new Svix(SECRET);
+    for (const r of target.received) {
+      expect(header(r, "svix-signature")).toBeTruthy();
+      expect(() =>
+        svix.verify(r.body.toString(), {
+          "svix-id": header(r, "svix-id"),
+          "svix-timestamp": header(r, "svix-timestamp"),
+          "svix-signature": header(r, "svix-signature"),
+        }),
+      ).not.toThrow();
+    }
+    expect(header(target.received[0] as Received, "svix-id")).not.toBe(
+      header(target.received[1] as Received, "svix-id"),
+    );
+  });
+});
