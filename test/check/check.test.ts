@@ -223,6 +223,8 @@ describe("hook check across providers (correct endpoints pass; what cannot apply
     ["shopify", "shpss_secret", []],
     ["slack", "slack-signing-secret", []],
     ["standard", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", []],
+    // Svix has no samples of its own: standard's, signed with svix-* headers.
+    ["svix", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", []],
     ["twilio", "twilio-auth-token", ["malformed-body", "unknown-event"]],
     ["twitch", "twitch-secret-0123", []],
     ["websub", "hub-secret", ["unknown-event"]],
