@@ -232,6 +232,7 @@ export function buildProgram(
     .option("--url <url>", "the full URL the request goes to (Twilio signs it)")
     .option("--timestamp <unix-seconds>", "sign as of this time (default: now)")
     .option("--curl <url>", "print a ready curl command for this URL")
+    .option("--header <header>", "a header 'K: V' to send too (over the provider's own); repeatable", collect)
     .option("--json", 'print {"headers":{...}}');
   providerShapeOptions(sign).action(
     lazy("sign", async () => (await import("./commands/sign.js")).signCommand),

@@ -3,8 +3,9 @@ import { UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { intOption, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
+import { intOption, parseHeaderFlags, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
 import { curlCommand } from "./sign-curl.js";
+import { signRequest } from "./sign-headers.js";
 
 /**
  * A provider's complaint about the secret. "That is <another kind of key>" is certainly wrong (a Stripe
@@ -45,8 +46,10 @@ export async function signCommand(_args: string[], options: CommandOptions, io: 
     timestamp: timestampFrom(options, io),
     url: urlFrom(options),
   };
-  const headers = provider.sign(input);
-  const body = provider.signBody?.(input);
+  const { headers, body, assumed } = signRequest(provider, input, parseHeaderFlags(options.header));
+  for (const [name, value] of assumed) {
+    out.warn(`${name}: ${value} assumed (the body does not say); --header "${name}: …" chooses another`);
+  }
   if (options.json) {
     const extra = body ? { body: Buffer.from(body).toString("utf8") } : {};
     out.resultData("signature", { provider: provider.name, headers, ...extra });

@@ -27,6 +27,35 @@ function hintFor(secrets: string[]): string | undefined {
   return "GitHub signs with the webhook's secret (repository Settings > Webhooks), not a token";
 }
 
+/**
+ * The X-GitHub-Event a payload implies, from the top-level key that names its event: GitHub sends
+ * the event name only in that header. Undefined when the body does not tell.
+ */
+function eventOf(body: Uint8Array): string | undefined {
+  const json = tryJson(body);
+  if (typeof json !== "object" || json === null) return undefined;
+  const has = (key: string) => key in json;
+  if (has("zen") && has("hook_id")) return "ping";
+  if (has("ref") && has("commits")) return "push";
+  if (has("pull_request"))
+    return has("review")
+      ? "pull_request_review"
+      : has("comment")
+        ? "pull_request_review_comment"
+        : "pull_request";
+  if (has("issue")) return has("comment") ? "issue_comment" : "issues";
+  if (has("discussion")) return has("comment") ? "discussion_comment" : "discussion";
+  return [
+    "release",
+    "workflow_run",
+    "workflow_job",
+    "check_run",
+    "check_suite",
+    "deployment_status",
+    "deployment",
+  ].find(has);
+}
+
 export const github: Provider = {
   name: "github",
   summary: "HMAC-SHA256 of the body, hex, in X-Hub-Signature-256 (legacy SHA-1 X-Hub-Signature if alone)",
@@ -44,6 +73,14 @@ export const github: Provider = {
     };
     if (deliveryId) headers["X-GitHub-Delivery"] = deliveryId;
     return headers;
+  },
+
+  envelope(body) {
+    const event = eventOf(body);
+    return {
+      headers: { "X-GitHub-Event": event ?? "ping", "User-Agent": "GitHub-Hookshot/hook" },
+      assumed: event ? undefined : ["X-GitHub-Event"],
+    };
   },
 
   verify({ body, headers, secrets }) {

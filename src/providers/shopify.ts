@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { anyEqual, field, firstHeader, hmac, tryJson } from "./crypto.js";
 import type { Provider } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
@@ -20,6 +21,20 @@ export const shopify: Provider = {
     };
     if (deliveryId) headers["X-Shopify-Webhook-Id"] = deliveryId;
     return headers;
+  },
+
+  // @shopify/shopify-api's validate() refuses a webhook without these; the topic is not in the body.
+  envelope(_body, at) {
+    return {
+      headers: {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": "example.myshopify.com",
+        "X-Shopify-API-Version": "2025-10",
+        "X-Shopify-Event-Id": randomUUID(),
+        "X-Shopify-Triggered-At": at.toISOString(),
+      },
+      assumed: ["X-Shopify-Topic", "X-Shopify-Shop-Domain"],
+    };
   },
 
   verify({ body, headers, secrets }) {

@@ -90,6 +90,14 @@ export interface Provider {
   describe(body: Uint8Array, headers: Headers): Description;
   /** Answers the provider's subscription handshake, if this request is one. */
   handshake?(request: ReceivedRequest): HandshakeAnswer | undefined;
+  /**
+   * Headers the provider sends with every delivery besides its signature and delivery id (GitHub's
+   * event name, Shopify's topic, shop and API version), which its receiving library requires. They
+   * are defaults for a request that lacks them (`hook sign`, a bare payload), never over a fixture's
+   * own. `assumed`: the names whose value is a guess (the body does not say it), so the command can
+   * say what it chose and how to choose another.
+   */
+  envelope?(body: Uint8Array, at: Date): { headers: Record<string, string>; assumed?: string[] };
   /** A problem with the secret itself, found before any request (a Stripe sk_ key): the hint. */
   checkSecret?(secret: string): string | undefined;
   /**

@@ -59,7 +59,8 @@ describe("hook sign | hook verify", () => {
   it.each(Object.keys(cases))("round-trips %s", async (name) => {
     const flags = await flagsFor(name);
     const sign = await runCli(["sign", "--provider", name, ...flags, "--body-file", bodyFile], { cwd: dir });
-    expect(sign.stderr).toBe("");
+    // GitHub's event name and Shopify's topic are not in this body: sign says what it assumed.
+    expect(sign.stderr.replace(/^warning: [\w-]+: .+ assumed .*\n/gm, "")).toBe("");
     expect(sign.code).toBe(0);
     let verify: Awaited<ReturnType<typeof runCli>>;
     if (name === "liqpay") {
@@ -121,6 +122,7 @@ describe("hook sign output", () => {
       kind: "signature",
       provider: "stripe",
       headers: {
+        "Content-Type": "application/json; charset=utf-8",
         "Stripe-Signature":
           "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990",
       },

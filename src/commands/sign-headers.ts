@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import type { Provider, SignInput } from "../providers/types.js";
+
+export interface SignedRequest {
+  /** Display-cased names, each once: Content-Type, the provider's envelope, its signature, --header. */
+  headers: Record<string, string>;
+  /** LiqPay-style schemes: the body with its signature inside. */
+  body?: Uint8Array;
+  /** Envelope headers whose value was a guess, with that value (--header chooses another). */
+  assumed: [string, string][];
+}
+
+const PROBE = "hook-probe-delivery-id";
+
+/** The header sign() writes the delivery id into (X-GitHub-Delivery, webhook-id, …), if any. */
+function deliveryHeader(provider: Provider, input: SignInput): string | undefined {
+  try {
+    const probe = provider.sign({ ...input, deliveryId: PROBE });
+    return Object.keys(probe)
+      .find((name) => probe[name] === PROBE)
+      ?.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets `name: value`, replacing any spelling of the same name. */
+function put(headers: Record<string, string>, name: string, value: string): void {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+  headers[name] = value;
+}
+
+/**
+ * Everything the provider's receiving library needs to accept the request, not only the signature:
+ * the content type, the headers the provider always sends, a fresh delivery id, then --header on
+ * top. A --header that sets the delivery id header is signed with (Standard Webhooks and Twitch sign
+ * the id), so the printed request still verifies.
+ */
+export function signRequest(
+  provider: Provider,
+  input: Omit<SignInput, "deliveryId">,
+  extra: Headers,
+): SignedRequest {
+  const idHeader = deliveryHeader(provider, input);
+  const deliveryId = (idHeader && extra.get(idHeader)) || randomUUID();
+  const signInput = { ...input, deliveryId };
+  const body = provider.signBody?.(signInput);
+  const headers: Record<string, string> = { "Content-Type": provider.contentType };
+  const envelope = provider.envelope?.(input.body, input.timestamp);
+  for (const [name, value] of Object.entries(envelope?.headers ?? {})) put(headers, name, value);
+  const signed = provider.sign({ ...signInput, body: body ?? input.body });
+  for (const [name, value] of Object.entries(signed)) put(headers, name, value);
+  // Headers keeps its own lower-case names: a user's spelling of a name shows as the provider's.
+  for (const [name, value] of extra) {
+    const known = Object.keys(headers).find((key) => key.toLowerCase() === name);
+    put(headers, known ?? name, value);
+  }
+  const assumed = (envelope?.assumed ?? [])
+    .filter((name) => !extra.has(name))
+    .map((name): [string, string] => [name, envelope?.headers[name] ?? ""]);
+  return { headers, body, assumed };
+}
