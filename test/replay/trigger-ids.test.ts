@@ -136,3 +136,15 @@ describe("hook trigger: event ids", () => {
     );
   });
 });
+
+describe("hook trigger takes every flag of hook replay", () => {
+  it("replay's options are all trigger's options (trigger adds --id)", async () => {
+    const flags = (help: string) =>
+      new Set([...help.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]));
+    const replay = flags((await runCli(["replay", "--help"])).stdout);
+    const trigger = flags((await runCli(["trigger", "--help"])).stdout);
+    expect(replay.size).toBeGreaterThan(10);
+    expect([...replay].filter((f) => !trigger.has(f))).toEqual([]);
+    expect([...trigger].filter((f) => !replay.has(f))).toEqual(["--id"]);
+  });
+});
