@@ -83,7 +83,10 @@ function showSummary(out: Output, summary: ReturnType<typeof summarise>, path: s
   const c = out.color;
   const failed = summary.failed ? c.red(`${summary.failed} failed`) : "0 failed";
   out.line();
-  const unsure = summary.inconclusive ? `, ${c.yellow(`${summary.inconclusive} inconclusive`)}` : "";
+  // Said once here rather than on every ???? line: they all have the one cause.
+  const unsure = summary.inconclusive
+    ? `, ${c.yellow(`${summary.inconclusive} inconclusive`)} (the valid event was not acknowledged, so their answers prove nothing)`
+    : "";
   out.line(`${c.green(`${summary.passed} passed`)}, ${failed}, ${summary.skipped} skipped${unsure}`);
   if (summary.firstFix) out.line(c.bold(`fix this first: ${summary.firstFix.message}`));
   if (path) out.line(c.dim(`report: ${path}`));
@@ -120,7 +123,6 @@ function showScenario(out: Output, r: ScenarioResult): void {
   const detail = r.outcome === "SKIP" ? c.dim(r.note ?? "") : `expected ${r.expected}, got ${r.got}`;
   out.line(`${mark} ${r.n}. ${r.title.padEnd(38)} ${detail}`);
   if (r.outcome === "FAIL" && r.note) out.line(c.dim(`       why: ${r.note}`));
-  if (r.outcome === "INCONCLUSIVE" && r.note) out.line(c.dim(`       inconclusive: ${r.note}`));
 }
 
 type Colour = Output["color"];
