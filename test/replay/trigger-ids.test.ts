@@ -8,6 +8,7 @@ import { withEventId } from "../../src/replay/event-id.js";
 import { builtinSamples } from "../../src/store/builtin-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { type Received, Target } from "../helpers/target.js";
+import { startListen, waitForLines, workDir } from "../listen/helpers.js";
 import { header, tempDir } from "./helpers.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -146,5 +147,31 @@ describe("hook trigger takes every flag of hook replay", () => {
     expect(replay.size).toBeGreaterThan(10);
     expect([...replay].filter((f) => !trigger.has(f))).toEqual([]);
     expect([...trigger].filter((f) => !replay.has(f))).toEqual(["--id"]);
+  });
+});
+
+describe("hook trigger into hook listen", () => {
+  it("two triggers are two events, in this session and the next: none is marked duplicate; --repeat 2 is", async () => {
+    const work = workDir();
+    const args = ["--provider", "stripe", "--secret", SECRET];
+    const send = (to: string, ...extra: string[]) =>
+      runCli(["trigger", "stripe", "invoice.paid", "--to", to, "--secret", SECRET, ...extra], {
+        cwd: work.dir,
+      });
+    let listen = await startListen(args, { cwd: work.dir });
+    try {
+      await send(listen.url);
+      await send(listen.url);
+      const first = await waitForLines(listen.proc, "request", 2);
+      expect(first.map((l) => l.duplicate)).toEqual([false, false]);
+      await listen.proc.stop("SIGINT");
+      listen = await startListen(args, { cwd: work.dir });
+      await send(listen.url, "--repeat", "2");
+      const next = await waitForLines(listen.proc, "request", 2);
+      expect(next.map((l) => l.duplicate)).toEqual([false, true]);
+    } finally {
+      await listen.proc.stop("SIGINT");
+      work.remove();
+    }
   });
 });
