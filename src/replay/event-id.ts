@@ -9,32 +9,34 @@ import { applyEdits } from "./edit.js";
  * or a path inside LiqPay's base64 `data` for form bodies), and/or headers.
  */
 interface IdLocation {
-  path?: string[];
+  /** Candidates, the first one the body has wins. */
+  paths?: string[][];
   headers?: string[];
   /** The id is a JSON number (Telegram's update_id). */
   numeric?: true;
 }
 
 const LOCATIONS: Record<string, IdLocation> = {
-  stripe: { path: ["id"] },
+  stripe: { paths: [["id"]] },
   // The delivery GUID is the identity: a redelivery from GitHub's UI keeps it.
   github: { headers: ["x-github-delivery"] },
   shopify: { headers: ["x-shopify-event-id"] },
-  slack: { path: ["event_id"] },
+  // Events API: event_id; slash commands and interactivity (a JSON `payload` field): trigger_id.
+  slack: { paths: [["event_id"], ["trigger_id"], ["payload", "trigger_id"]] },
   standard: { headers: ["webhook-id", "svix-id"] },
   svix: { headers: ["webhook-id", "svix-id"] },
-  twilio: { path: ["MessageSid"] },
+  twilio: { paths: [["MessageSid"], ["CallSid"]] },
   twitch: { headers: ["twitch-eventsub-message-id"] },
-  telegram: { path: ["update_id"], numeric: true },
-  liqpay: { path: ["data", "order_id"] },
-  paypal: { path: ["id"] },
-  paddle: { path: ["event_id"] },
+  telegram: { paths: [["update_id"]], numeric: true },
+  liqpay: { paths: [["data", "order_id"]] },
+  paypal: { paths: [["id"]] },
+  paddle: { paths: [["event_id"]] },
   // WebSub notifications carry no event id.
   websub: {},
 };
 
 /** hmac, none and bare payloads: a top-level "id", when there is one. */
-const GENERIC: IdLocation = { path: ["id"] };
+const GENERIC: IdLocation = { paths: [["id"]] };
 
 const location = (provider: string): IdLocation => LOCATIONS[provider.toLowerCase()] ?? GENERIC;
 
@@ -68,26 +70,51 @@ function freshNumber(like?: string): number {
  */
 export function withEventId(fixture: LoadedFixture, provider: string, id?: string): LoadedFixture {
   const at = location(provider);
-  if (!at.path && !at.headers) return fixture;
+  if (!at.paths && !at.headers) return fixture;
+  const type = fixture.headers["content-type"];
   const [first, ...others] = at.headers ?? [];
-  const like = (first && fixture.headers[first]) || fixture.id;
+  const path = at.paths?.find((p) => readPath(fixture.body, type, p) !== undefined);
+  const like =
+    (first && fixture.headers[first]) || (path && readPath(fixture.body, type, path)) || fixture.id;
   const value: string | number = at.numeric
     ? id !== undefined && /^\d+$/.test(id)
       ? Number(id)
       : (id ?? freshNumber(like))
     : (id ?? freshEventId(like));
-  let body = fixture.body;
-  if (at.path) {
-    try {
-      const edit = { text: at.path.join("."), path: at.path, value };
-      body = applyEdits(fixture.body, fixture.headers["content-type"], [edit]);
-    } catch {
-      // The sample has no such field (or is not JSON): its body stays as it is.
-    }
-  }
+  const body = path ? applyEdits(fixture.body, type, [{ text: path.join("."), path, value }]) : fixture.body;
   const headers = { ...fixture.headers };
   // The first name always; other spellings (Svix's svix-id) only where the sample uses them.
   if (first) headers[first] = String(value);
   for (const name of others) if (name in headers) headers[name] = String(value);
   return { ...fixture, id: String(value), body, headers };
+}
+
+/**
+ * The value at `path`, as text, or undefined: in a JSON body, or a form whose first segment is a
+ * field (the rest inside a field that holds JSON, or base64 of JSON, like LiqPay's `data`).
+ */
+function readPath(body: Uint8Array, contentType: string | undefined, path: string[]): string | undefined {
+  const text = Buffer.from(body).toString("utf8");
+  const form = (contentType ?? "").includes("x-www-form-urlencoded");
+  let value: unknown;
+  if (!form) value = parse(text);
+  else {
+    const [field, ...rest] = path;
+    const raw = new URLSearchParams(text).get(field ?? "");
+    if (raw === null || rest.length === 0) return raw ?? undefined;
+    value = { [field as string]: parse(raw) ?? parse(Buffer.from(raw, "base64").toString("utf8")) };
+  }
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -4,24 +4,25 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { builtinSamples } from "../../src/store/builtin-fixtures.js";
+import { findBuiltin } from "../../src/store/builtin-fixtures.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../replay/helpers.js";
 import { listen, receiverFor } from "./helpers/receivers.js";
 
 const run = promisify(execFile);
 
-/** One realistic body per provider (its first built-in sample) and a secret of the right shape. */
-const CASES: [provider: string, secret: string][] = [
-  ["github", "gh-webhook-secret"],
-  ["stripe", "whsec_sign_curl_secret"],
-  ["slack", "8f742231b10e8888abcd99yyyzzz85a5"],
-  ["telegram", "tg-secret_token-1"],
-  ["standard", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-  ["svix", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-  ["paddle", "pdl_ntfset_01hook_secret"],
-  ["twilio", "twilio-auth-token-0123456789abcdef"],
-  ["shopify", "shpss_sign_curl_secret"],
+/** A realistic body per provider (a built-in sample the receiver below handles) and a secret of the right shape. */
+const CASES: [provider: string, event: string, secret: string][] = [
+  ["github", "push", "gh-webhook-secret"],
+  ["github", "ping", "gh-webhook-secret"],
+  ["stripe", "payment_intent.succeeded", "whsec_sign_curl_secret"],
+  ["slack", "message", "8f742231b10e8888abcd99yyyzzz85a5"],
+  ["telegram", "message", "tg-secret_token-1"],
+  ["standard", "contact.created", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+  ["svix", "contact.created", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+  ["paddle", "transaction.completed", "pdl_ntfset_01hook_secret"],
+  ["twilio", "sms", "twilio-auth-token-0123456789abcdef"],
+  ["shopify", "orders/create", "shpss_sign_curl_secret"],
 ];
 
 let server: Server | undefined;
@@ -31,9 +32,8 @@ afterEach(async () => {
 });
 
 describe("hook sign --curl: the printed command is accepted by the provider's own receiving library", () => {
-  it.each(CASES)("%s", async (provider, secret) => {
-    const sample = builtinSamples(provider)[0];
-    if (!sample) throw new Error(`no sample for ${provider}`);
+  it.each(CASES)("%s %s", async (provider, event, secret) => {
+    const sample = findBuiltin(provider, event);
     let url = "";
     const receiver = receiverFor(provider, secret, () => url);
     const listening = await listen(receiver.handler);
