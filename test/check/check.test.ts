@@ -116,7 +116,9 @@ describe("hook check (stripe)", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/FAIL 7\. unparsable signed body gets 4xx +expected 4xx, got 500/);
-    expect(result.stderr).toContain("why: a request the endpoint refuses should get a 4xx: a 5xx tells the provider to retry");
+    expect(result.stderr).toContain(
+      "why: a request the endpoint refuses should get a 4xx: a 5xx tells the provider to retry",
+    );
     expect(result.stderr).toContain("8 passed, 1 failed, 0 skipped");
   });
 

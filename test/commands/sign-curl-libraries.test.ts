@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import type { Server } from "node:http";
 import { writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
