@@ -132,6 +132,12 @@ function baseHeaders(input: BuildInput): Record<string, string> {
     if (TRANSPORT_HEADERS.has(key) || drop.has(key) || value === REDACTED) continue;
     headers[key] = value;
   }
+  // A bare payload has no headers at all: the ones the provider always sends (GitHub's event name)
+  // come from the provider, as in `hook sign`, so its receiving library accepts the request.
+  if (input.fixture.bare && input.provider.envelope) {
+    const envelope = input.provider.envelope(input.fixture.body, input.now).headers;
+    for (const name in envelope) headers[name.toLowerCase()] ??= envelope[name] as string;
+  }
   if (!headers["content-type"] && input.fixture.body.length > 0) {
     headers["content-type"] = input.fixture.bare
       ? jsonType(input.provider.contentType)

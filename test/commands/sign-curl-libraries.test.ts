@@ -87,3 +87,23 @@ describe("hook sign --curl: the printed command is accepted by the provider's ow
     expect(receiver.accepted).toEqual(["msg_chosen"]);
   });
 });
+
+describe("hook replay of a bare payload with --provider: the same headers as hook sign", () => {
+  it("github: octokit's middleware takes a bare push payload replayed with --provider github", async () => {
+    const secret = "gh-webhook-secret";
+    const receiver = receiverFor("github", secret, () => "");
+    const listening = await listen(receiver.handler);
+    server = listening.server;
+    const dir = tempDir("hook-bare-");
+    writeFileSync(join(dir, "push.json"), findBuiltin("github", "push").fixture.body);
+    const to = `http://127.0.0.1:${listening.port}${receiver.path}`;
+    const result = await runCli(
+      ["replay", "push.json", "--provider", "github", "--secret", secret, "--to", to],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(receiver.accepted).toEqual(["push"]);
+  });
+});
