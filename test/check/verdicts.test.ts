@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
+import { listen, receiverFor } from "../commands/helpers/receivers.js";
 import { runCli } from "../helpers/cli.js";
 import { type Received, type Reply, Target } from "../helpers/target.js";
 import { header, tempDir } from "../replay/helpers.js";
@@ -104,6 +105,23 @@ describe("hook check: verdicts that can be trusted", () => {
     expect(outcomes["wrong-secret"]).toBe("INCONCLUSIVE");
     expect(summary.firstFix?.cause).toBe("wrong-provider");
     expect(summary.firstFix?.message).toMatch(/try --provider stripe/);
+  });
+
+  it("wrong --provider against octokit's own middleware: its 'Required headers missing' names GitHub", async () => {
+    const receiver = receiverFor("github", SECRET, () => "");
+    target = undefined;
+    const listening = await listen(receiver.handler);
+    try {
+      const { summary } = await check(
+        `http://127.0.0.1:${listening.port}${receiver.path}`,
+        "--provider",
+        "stripe",
+      );
+      expect(summary.firstFix?.cause).toBe("wrong-provider");
+      expect(summary.firstFix?.message).toMatch(/Required headers missing.*try --provider github/);
+    } finally {
+      await new Promise((resolve) => listening.server.close(resolve));
+    }
   });
 
   it("an endpoint that answers every bad request alike: the summary cannot tell secret from provider, and says both", async () => {
