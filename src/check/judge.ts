@@ -1,4 +1,5 @@
 import type { Answer } from "../replay/send.js";
+import { answerSnippet } from "../ui/answer.js";
 import { formatDuration } from "../units.js";
 
 /**
@@ -20,14 +21,13 @@ export interface Judged {
 
 const is2xx = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
 
-/** The app's own words: the first line of a non-2xx answer's body, for the line that shows its status. */
+/**
+ * The app's own words: the first line of a non-2xx answer (escaped, cut), for the line that shows
+ * its status. From the answer's start as the sender keeps it (bodyStart), as replay's results do.
+ */
 export function appWords(answer: Answer): string | undefined {
-  if (answer.status === undefined || is2xx(answer.status)) return undefined;
-  const line = (answer.bodyStart ?? "")
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .find(Boolean);
-  return line ? line.slice(0, 200) : undefined;
+  if (answer.status === undefined || answer.bodyStart === undefined) return undefined;
+  return answerSnippet(answer.status, Buffer.from(answer.bodyStart));
 }
 
 export function describeAnswer(answer: Answer): string {
