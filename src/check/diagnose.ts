@@ -50,7 +50,7 @@ export function firstFix(
   if (status === undefined) {
     return {
       cause: "app-down",
-      message: `the app did not answer at ${to} (${valid.error ?? "no answer"}): start it, or fix --to`,
+      message: `the app did not answer at ${to}: ${valid.error ?? "no answer"}; start it, or fix --to`,
     };
   }
   if (status >= 300 && status < 400) {

@@ -73,7 +73,7 @@ describe("hook check: verdicts that can be trusted", () => {
     expect(summary).toMatchObject({ passed: 0, failed: 1, inconclusive: 8 });
     expect(summary.firstFix?.cause).toBe("app-down");
     expect(result.stderr).toMatch(
-      /fix this first: the app did not answer at http:\/\/127\.0\.0\.1:\d+\/hooks \(connection refused/,
+      /fix this first: the app did not answer at http:\/\/127\.0\.0\.1:\d+\/hooks: connection refused/,
     );
     expect(xml).toContain('tests="9" failures="1" errors="8"');
   });
