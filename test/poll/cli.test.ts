@@ -257,6 +257,29 @@ describe("hook poll (CLI)", () => {
     expect(child.stderr).toMatch(/interrupted; state saved/);
   });
 
+  it("a second Ctrl-C (no waiting for the delivery in flight) still releases the lock", async () => {
+    api.add(1);
+    expect((await runCli(args("--once"), { cwd, env })).code).toBe(0);
+    api.add(3);
+    let arrived: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // The delivery never ends: only the second Ctrl-C can stop the run.
+    target.respond = () => {
+      arrived();
+      return new Promise(() => {});
+    };
+    const child = new CliProcess(args("--interval", "10s"), { cwd, env });
+    await first;
+    expect(existsSync(lockPath())).toBe(true);
+    child.child.kill("SIGINT");
+    await child.waitFor(/stopping: the delivery in flight finishes/);
+    child.child.kill("SIGINT");
+    expect((await child.exited).code).toBe(130);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
   it("usage errors are exit 2 and name the flag", async () => {
     const noTarget = await runCli(["poll", "--provider", "stripe", "--once"], { cwd, env });
     expect(noTarget.code).toBe(2);
