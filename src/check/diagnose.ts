@@ -24,7 +24,7 @@ function names(text: string, header: string): boolean {
 
 /** Another provider whose signature header the app's answer names ("Missing stripe-signature header"). */
 function namedProvider(answer: Answer, ours: Provider): Provider | undefined {
-  const text = answer.bodyStart ?? "";
+  const text = answer.responseBody ? Buffer.from(answer.responseBody).toString("utf8") : "";
   if (!text) return undefined;
   return listProviders().find(
     (p) =>
@@ -83,7 +83,9 @@ function refusal(valid: Answer, unsigned: Answer | undefined, provider: Provider
     };
   }
   const sameAsUnsigned =
-    unsigned !== undefined && unsigned.status === valid.status && unsigned.bodyStart === valid.bodyStart;
+    unsigned !== undefined &&
+    unsigned.status === valid.status &&
+    sameBytes(unsigned.responseBody, valid.responseBody);
   if (sameAsUnsigned && provider.usesSecret !== false) {
     // Either the endpoint does not look where this scheme puts the signature, or it says the same
     // thing about every bad signature: the answers cannot tell the two apart.
@@ -102,4 +104,8 @@ function refusal(valid: Answer, unsigned: Answer | undefined, provider: Provider
     cause: "wrong-secret",
     message: `the app refused a validly signed ${provider.name} event with ${valid.status}${quoted(valid)}, and answers differently without a signature: it found the signature and it did not match; check --secret is this endpoint's signing secret`,
   };
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return Buffer.from(a ?? []).equals(Buffer.from(b ?? []));
 }

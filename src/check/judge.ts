@@ -21,13 +21,9 @@ export interface Judged {
 
 const is2xx = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
 
-/**
- * The app's own words: the first line of a non-2xx answer (escaped, cut), for the line that shows
- * its status. From the answer's start as the sender keeps it (bodyStart), as replay's results do.
- */
+/** The app's own words: the first line of a non-2xx answer (escaped, cut), for the line that shows its status. */
 export function appWords(answer: Answer): string | undefined {
-  if (answer.status === undefined || answer.bodyStart === undefined) return undefined;
-  return answerSnippet(answer.status, Buffer.from(answer.bodyStart));
+  return answer.status === undefined ? undefined : answerSnippet(answer.status, answer.responseBody);
 }
 
 export function describeAnswer(answer: Answer): string {
