@@ -64,22 +64,32 @@ function registerOptions(command: Command): Command {
     .option("--register", "register the public URL with the provider's API; removed again on exit")
     .option(
       "--api-key <key>",
-      "--register: the provider's API key (default: its variable, e.g. STRIPE_API_KEY)",
+      "--register/--reconcile/--confirm: the provider's API key (default: its variable, e.g. STRIPE_API_KEY)",
     )
-    .option("--api-base <url>", "--register: API origin (for sandboxes and stand-ins)")
+    .option("--api-base <url>", "--register/--reconcile/--confirm: API origin (for sandboxes and stand-ins)")
     .option("--path <path>", "--register: appended to the registered URL")
     .option("--public-url <url>", "--register: register this URL instead of the tunnel's")
     .option("--replace", "--register: take over a Telegram bot's webhook (set back on exit)")
     .option("--keep", "--register: leave the registration in place on exit")
     .option("--live", "--register: allow a Stripe live key, or PayPal's live API")
-    .option("--repo <owner/name>", "--register github: the repository")
-    .option("--org <org>", "--register github: the organisation")
+    .option("--repo <owner/name>", "--register/--reconcile github: the repository")
+    .option("--org <org>", "--register/--reconcile github: the organisation")
     .option("--type <type>", "--register twitch: the EventSub subscription type")
     .option("--condition <json>", "--register twitch: the subscription's condition")
     .option("--type-version <version>", "--register twitch: the subscription type's version (default 1)")
     .option("--hub <url>", "--register websub: the hub (default: Google's, for YouTube)")
     .option("--topic <url>", "--register websub: the feed to subscribe to")
     .option("--lease <duration>", "--register websub: how long the subscription lasts (default 10d)");
+}
+
+/** listen --reconcile / --confirm: the provider's events API beside the webhooks (docs/reconcile.md). */
+function reconcileOptions(command: Command): Command {
+  return command
+    .option("--reconcile", "also read the provider's events API and deliver the events no webhook brought")
+    .option("--every <duration>", "--reconcile: time between looks at the API (default 5m)")
+    .option("--since <duration|all>", "--reconcile, first run: catch up this far back (default: from now)")
+    .option("--forward-duplicates", "--reconcile: still forward a webhook whose event the app already has")
+    .option("--confirm", "stripe: forward a webhook only when the API knows its event (else 401)");
 }
 
 export function buildProgram(
@@ -135,7 +145,7 @@ export function buildProgram(
     )
     .option("--no-inspect", "do not serve the inspector page")
     .option("--json", "one JSON object per line on stdout");
-  providerShapeOptions(registerOptions(listen)).action(
+  providerShapeOptions(reconcileOptions(registerOptions(listen))).action(
     lazy("listen", async () => (await import("./commands/listen.js")).listenCommand),
   );
 

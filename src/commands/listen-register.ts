@@ -48,11 +48,18 @@ const REGISTER_ONLY: Record<string, string> = {
   lease: "--lease",
 };
 
+const SHARED_WITH_API = new Set(["apiKey", "apiBase", "repo", "org"]);
+
 /** A register flag without --register would be silently ignored: say so (hook.config.json may keep them). */
 export function checkRegisterFlags(options: CommandOptions): void {
   if (options.register === true) return;
+  // --reconcile and --confirm read the provider's API too, with the same key, origin and scope.
+  const api = options.reconcile === true || options.confirm === true;
   const given = Object.keys(REGISTER_ONLY).find(
-    (name) => options[name] !== undefined && !options.configured?.includes(name),
+    (name) =>
+      options[name] !== undefined &&
+      !options.configured?.includes(name) &&
+      !(api && SHARED_WITH_API.has(name)),
   );
   if (given)
     throw new UsageError(`${REGISTER_ONLY[given]} applies only with --register`, "see `hook listen --help`");

@@ -6,6 +6,7 @@ import { answerSnippet } from "../ui/answer.js";
 import { escapeControl } from "../ui/escape.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+import { renderReconcile } from "./listen-reconcile-render.js";
 import { renderRegister } from "./register-render.js";
 
 type Ready = Extract<ListenEvent, { kind: "ready" }>;
@@ -61,6 +62,9 @@ export class ListenRenderer {
       case "delivery":
         this.out.data("delivery", deliveryJson(event.record));
         this.out.line(this.deliveryLine(event.record));
+        return;
+      case "reconcile":
+        renderReconcile(this.out, event.event);
         return;
       case "tunnel":
         this.out.data("tunnel", { ...event.record });
@@ -121,7 +125,7 @@ export class ListenRenderer {
         ? c.green("verified")
         : c.red(`invalid: ${escapeControl(r.verification.reason)}`);
     const outcome = this.outcome(r);
-    const dup = r.duplicate ? ` ${c.yellow("duplicate")}` : "";
+    const dup = `${r.reconciled ? ` ${c.cyan("reconciled")}` : ""}${r.duplicate ? ` ${c.yellow("duplicate")}` : ""}`;
     const said = r.targetStatus === undefined ? undefined : answerSnippet(r.targetStatus, r.response?.body);
     const answer = said ? `  ${c.dim("answer:")} ${said}` : "";
     // A log file's lines carry a full timestamp already (Output.stamped); a terminal gets the time of day.
@@ -145,6 +149,8 @@ export class ListenRenderer {
         return `handshake answered (${r.status})`;
       case "accepted":
         return "200";
+      case "already-delivered":
+        return c.dim("200, the app has it already");
       case "too-large":
         return c.red("413 too large");
       default:

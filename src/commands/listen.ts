@@ -28,6 +28,7 @@ import {
   urlOption,
 } from "./common.js";
 import { type InspectorStart, openInspector } from "./listen-inspect.js";
+import { reconcileSetup } from "./listen-reconcile.js";
 import { checkRegisterFlags, openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
 
@@ -224,6 +225,9 @@ async function serve(
   const registration =
     register && (await openRegistration(register, options, keys, settings.dataDir, bus, io));
   const seen = new SeenIds(settings.dataDir);
+  const reconciler = reconcileSetup(options, io, { ...settings, provider: settings.provider?.name, bus });
+  // Stopped before the receiver and the forwarder close, so a reconciled delivery in flight can end.
+  if (reconciler) cleanup.push(() => reconciler.stop());
   // Runs after the receiver has closed (cleanup goes in reverse): the last requests' ids are in it.
   cleanup.push(() => seen.flush());
   const pipeline = new Pipeline({
@@ -242,6 +246,8 @@ async function serve(
     tunnelUrl: () => tunnel?.url,
     bus,
     firstNumber: inspector?.firstNumber,
+    gate: reconciler?.gate,
+    confirm: reconciler?.confirm,
   });
   const { host, port, maxBody } = settings;
   const handle = (incoming: Incoming) => pipeline.handle(incoming);
@@ -269,6 +275,7 @@ async function serve(
   // Listening before the tunnel starts, which may fail at once; stopped before it closes (pushed after
   // it): WebSub's hub checks the unsubscribe through the tunnel.
   const unregister = registration?.(settings.tunnel);
+  reconciler?.start(pipeline);
   if (settings.tunnel) tunnel = openTunnel(url, options, io, bus, cleanup);
   if (unregister) cleanup.push(unregister);
   await interrupted;

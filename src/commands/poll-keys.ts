@@ -7,11 +7,17 @@ import { secretsFrom } from "./common.js";
 
 export type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
 
-export function apiKey(options: CommandOptions, io: Io, variables: string[], what: string): string {
+export function apiKey(
+  options: CommandOptions,
+  io: Io,
+  variables: string[],
+  what: string,
+  who = "poll",
+): string {
   const key = optionalKey(options, io, variables);
   if (!key)
     throw new UsageError(
-      `poll: no ${what} API key`,
+      `${who}: no ${what} API key`,
       `pass --api-key or set ${variables.join(" or ")} (env:NAME reads a variable)`,
     );
   return key;

@@ -87,21 +87,28 @@ function defaultStatePath(options: CommandOptions, provider: string, key: string
   return `${dataDir}/poll/${provider}-${key.replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`;
 }
 
-function sinceOption(value: unknown, now: Date): Date | "all" | undefined {
+export function sinceOption(value: unknown, now: Date): Date | "all" | undefined {
   if (value === undefined) return undefined;
   if (String(value).toLowerCase() === "all") return "all";
   return new Date(now.getTime() - parseDuration(String(value), "--since"));
 }
 
-type Built = Pick<PollSetup, "source" | "apiName" | "keySource" | "apiHeaders">;
+export type Built = Pick<PollSetup, "source" | "apiName" | "keySource" | "apiHeaders">;
 
-function buildSource(provider: string, options: CommandOptions, io: Io, spoolPath: () => string): Built {
+/** `who` names the command in messages: "poll", or "listen --reconcile", which has no --user. */
+export function buildSource(
+  provider: string,
+  options: CommandOptions,
+  io: Io,
+  spoolPath: () => string,
+  who = "poll",
+): Built {
   const apiBase = options.apiBase === undefined ? undefined : urlOption(options.apiBase, "--api-base").href;
   if (provider === "stripe") {
-    const key = apiKey(options, io, ["STRIPE_API_KEY"], "Stripe");
+    const key = apiKey(options, io, ["STRIPE_API_KEY"], "Stripe", who);
     if (key.startsWith("whsec_")) {
       throw new UsageError(
-        "poll: --api-key is a webhook signing secret (whsec_…)",
+        `${who}: --api-key is a webhook signing secret (whsec_…)`,
         "the Stripe API needs a secret or restricted key (sk_… or rk_…); the whsec_ secret goes to --secret",
       );
     }
@@ -117,20 +124,21 @@ function buildSource(provider: string, options: CommandOptions, io: Io, spoolPat
       apiHeaders: { authorization: `Bearer ${key}` },
     };
   }
-  if (provider === "github") return githubSetup(options, io, apiBase);
+  if (provider === "github") return githubSetup(options, io, apiBase, who);
   if (provider === "liqpay") return liqpaySetup(options, io, apiBase);
   return httpSetup(options, io);
 }
 
-function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefined): Built {
+function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefined, who: string): Built {
   const scopes = (["repo", "org", "user"] as const).filter((k) => options[k] !== undefined);
   if (scopes.length !== 1) {
-    throw new UsageError("poll: github needs exactly one of --repo OWNER/NAME, --org ORG or --user USER");
+    const user = who === "poll" ? ", --org ORG or --user USER" : " or --org ORG";
+    throw new UsageError(`${who}: github needs exactly one of --repo OWNER/NAME${user}`);
   }
   const scope = scopes[0] as "repo" | "org" | "user";
   const name = String(options[scope]);
   if (scope === "repo" && !/^[^/\s]+\/[^/\s]+$/.test(name))
-    throw new UsageError(`poll: --repo "${name}" is not OWNER/NAME`);
+    throw new UsageError(`${who}: --repo "${name}" is not OWNER/NAME`);
   const token = optionalKey(options, io, ["GITHUB_TOKEN", "GH_TOKEN"]);
   const source = githubSource({
     apiBase: apiBase ?? "https://api.github.com",

@@ -26,6 +26,7 @@ export function requestJson(r: RequestRecord): Record<string, unknown> {
     targetStatus: r.targetStatus,
     error: r.error,
     duplicate: r.duplicate,
+    reconciled: r.reconciled === true,
     seq: r.seq,
     bytes: r.body.length,
     latencyMs: Math.round(r.latencyMs * 10) / 10,

@@ -4,6 +4,8 @@
  * fed by exactly the same objects. Records keep the body bytes for that reason.
  */
 
+import type { ReconcileEvent } from "../reconcile/loop.js";
+
 /** What became of a request, from the sender's point of view. */
 export type Outcome =
   | "forwarded" // proxied to --forward-to, the target's answer went back
@@ -15,7 +17,8 @@ export type Outcome =
   | "unreachable" // target down: answered 502
   | "timeout" // target too slow: answered 504
   | "too-large" // body over --max-body: answered 413
-  | "failed"; // hook itself could not handle it (disk full ...): answered 500
+  | "failed" // hook itself could not handle it (disk full ...): answered 500
+  | "already-delivered"; // --reconcile: the app has this event already: answered 200, not sent again
 
 export interface RequestRecord {
   /** Arrival number, from 1 (or from where the inspector's history of earlier runs left off). */
@@ -44,6 +47,8 @@ export interface RequestRecord {
   latencyMs: number;
   /** Event id or delivery id seen before in this data dir. */
   duplicate: boolean;
+  /** --reconcile found it in the provider's API: no webhook brought it. */
+  reconciled?: boolean;
   /** Durable outbox sequence number. */
   seq?: number;
   /** Fixture file written by --save. */
@@ -154,6 +159,7 @@ export type ListenEvent =
   | { kind: "delivery"; record: DeliveryRecord }
   | { kind: "tunnel"; record: TunnelRecord }
   | { kind: "register"; record: RegisterRecord }
+  | { kind: "reconcile"; event: ReconcileEvent }
   | { kind: "warning"; message: string }
   | { kind: "error"; message: string; hint?: string }
   | { kind: "stopping"; inFlight: number; pending: number };

@@ -49,7 +49,7 @@ export async function deliver(
 }
 
 /** Provider modules spell header names their own way; one spelling each, the later one winning. */
-function lowerCased(headers: Record<string, string>): Record<string, string> {
+export function lowerCased(headers: Record<string, string>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
   return result;

@@ -1,9 +1,9 @@
 import type { HttpClient } from "../net/client.js";
 import type { ApiClient } from "./api-client.js";
 import { Interrupted } from "./api-client.js";
-import { deliver } from "./delivery.js";
+import { type DeliveryResult, deliver } from "./delivery.js";
 import type { PollState } from "./state.js";
-import type { PassEnd, PollEvent, PollItem, Source } from "./types.js";
+import type { DeliveryRequest, PassEnd, PollEvent, PollItem, Source } from "./types.js";
 
 /**
  * The state file (fsync'd) is rewritten after this many journal entries, at a page boundary, and at
@@ -29,6 +29,12 @@ export interface PassOptions {
   now: () => Date;
   signal: AbortSignal;
   emit: (event: PollEvent) => void;
+  /**
+   * How an item reaches the app. Default: POSTed to `target` (hook poll). `hook listen --reconcile`
+   * hands it to its receiving pipeline instead, so it is forwarded or queued like a webhook; the
+   * cursor and delivered-set rules stay the ones here, for both.
+   */
+  send?: (request: DeliveryRequest, item: PollItem) => Promise<DeliveryResult>;
 }
 
 export interface PassResult {
@@ -102,7 +108,10 @@ async function handle(
     emit({ kind: "skip", id: item.id, type: item.type, reason: reason ?? "nothing to send" });
     return "skipped";
   }
-  const outcome = await deliver(options.http, options.target, item.request(), options.timeoutMs);
+  const request = item.request();
+  const outcome = options.send
+    ? await options.send(request, item)
+    : await deliver(options.http, options.target, request, options.timeoutMs);
   emit({
     kind: "delivery",
     id: item.id,

@@ -10,6 +10,8 @@ import {
   type TargetAnswer,
 } from "../events/types.js";
 import type { Description, Provider } from "../providers/types.js";
+import type { Confirm } from "../reconcile/confirm.js";
+import type { ReceiveGate } from "../reconcile/gate.js";
 import { saveFixture } from "../store/fixture-writer.js";
 import { slowAnswer } from "../ui/answer.js";
 import { formatSize } from "../units.js";
@@ -43,6 +45,10 @@ export interface PipelineOptions {
   bus: EventBus;
   /** The first record number: the inspector's history carries numbers on across restarts. */
   firstNumber?: number;
+  /** --reconcile: each event reaches the app once, by webhook or by reconciliation. */
+  gate?: ReceiveGate;
+  /** --confirm: the provider's API must know a webhook's event before it is forwarded. */
+  confirm?: Confirm;
 }
 
 export interface Incoming {
@@ -55,6 +61,8 @@ export interface Incoming {
   tooLarge?: boolean;
   /** Sent again from the inspector: the number of the record it replays. */
   replayOf?: number;
+  /** Found by --reconcile in the provider's API, not sent by the provider. */
+  reconciled?: boolean;
 }
 
 type Draft = Omit<RequestRecord, "outcome" | "status" | "latencyMs">;
@@ -95,7 +103,37 @@ export class Pipeline {
     if (o.filter && !o.filter(description.type)) {
       return finish("filtered", jsonReply(200, { ok: true, filtered: true }));
     }
+    const refused = await this.confirm(incoming, description, draft, finish);
+    if (refused) return refused;
     draft.duplicate = o.seen.check(draft.provider, [description.id, description.deliveryId]);
+    return o.gate
+      ? this.admit(o.gate, incoming, draft, headers, finish)
+      : this.deliver(incoming, draft, finish);
+  }
+
+  /** --confirm: an event the provider's API does not know is refused like a bad signature. */
+  private async confirm(incoming: Incoming, description: Description, draft: Draft, finish: Finish) {
+    const refusal = incoming.reconciled ? undefined : await this.options.confirm?.(description);
+    if (!refusal) return undefined;
+    const reply = errorReply(refusal.status, "not confirmed", refusal.reason);
+    if (refusal.status === 503) return finish("failed", reply, { error: refusal.reason });
+    draft.verification = { ok: false, reason: refusal.reason };
+    return finish("rejected", reply, { error: refusal.reason });
+  }
+
+  /** --reconcile: an event the app already has (by either path) is answered 200, not sent again. */
+  private async admit(gate: ReceiveGate, incoming: Incoming, draft: Draft, headers: Headers, finish: Finish) {
+    const admission = await gate.admit({ ...draft, headers, reconciled: draft.reconciled === true });
+    if (!admission.go) {
+      return finish("already-delivered", jsonReply(200, { ok: true, duplicate: true }), { duplicate: true });
+    }
+    const reply = await this.deliver(incoming, draft, finish);
+    gate.done(admission, reply.status >= 200 && reply.status < 300);
+    return reply;
+  }
+
+  private deliver(incoming: Incoming, draft: Draft, finish: Finish): Promise<Reply> {
+    const o = this.options;
     if (o.durable) return this.queue(incoming, draft, finish);
     if (o.forwarder) return this.forward(incoming, o.forwarder, finish);
     return finish("accepted", jsonReply(200, { ok: true }));
@@ -115,6 +153,7 @@ export class Pipeline {
       deliveryId: description.deliveryId,
       duplicate: false,
       replayOf: incoming.replayOf,
+      reconciled: incoming.reconciled === true,
     };
   }
 
