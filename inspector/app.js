@@ -83,6 +83,7 @@ function matches(summary, words) {
     summary.outcome,
     String(summary.status),
     summary.duplicate ? "duplicate" : "",
+    summary.reconciled ? "reconciled" : "",
     summary.replayOf ? "replay" : "",
     summary.earlier ? "earlier" : "",
     `#${summary.n}`,
@@ -113,10 +114,17 @@ function render() {
   $("compare").disabled = state.chosen.length !== 2;
 }
 
-/** duplicate, replay of #n, earlier run: shown beside the path. */
+/** duplicate, reconciled (no webhook brought it), replay of #n, earlier run: shown beside the path. */
 function marks(s) {
   return [
     s.duplicate ? el("span", { class: "tag dup" }, "duplicate") : null,
+    s.reconciled
+      ? el(
+          "span",
+          { class: "tag reconciled", title: "found by --reconcile in the provider's API" },
+          "reconciled",
+        )
+      : null,
     s.replayOf ? el("span", { class: "tag replay" }, `replay of #${s.replayOf}`) : null,
     s.earlier ? el("span", { class: "tag earlier" }, "earlier run") : null,
   ];
