@@ -123,6 +123,7 @@ export function buildProgram(
     .option("--save <dir>", "save every request as a fixture file in DIR")
     .option("--durable", "persist to .hook/ before answering 202, deliver with retries")
     .option("--retry <schedule>", "retry schedule for --durable", "1s,5s,30s,2m,10m,1h")
+    .option("--give-up-after <duration>", "--durable: move an entry still failing this long to dead/", "24h")
     .option("--timeout <duration>", "how long to wait for the target", "30s")
     .option("--max-body <size>", "largest body accepted", "10mb")
     .option("--no-tunnel", "do not open a public tunnel")

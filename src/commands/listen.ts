@@ -1,12 +1,14 @@
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { CommandOptions } from "../cli.js";
+import { startControl } from "../deliver/control.js";
 import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";
 import { acquireLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
-import { Exit, StartError, UsageError } from "../errors.js";
-import { type DeliveryRecord, EventBus } from "../events/types.js";
+import { signer } from "../deliver/resign.js";
+import { Exit, HookError, StartError, UsageError } from "../errors.js";
+import { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
@@ -45,6 +47,7 @@ interface Settings {
   saveDir?: string;
   durable: boolean;
   retry: number[];
+  giveUpAfterMs: number;
   timeoutMs: number;
   maxBody: number;
   tunnel: boolean;
@@ -66,6 +69,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     throw new UsageError("--durable needs --forward-to", "the outbox delivers to that URL");
   }
   const timeoutMs = positiveDurationOption(options.timeout, "--timeout", "30s");
+  const giveUpAfterMs = positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h");
   return {
     port: portOption(options.port),
     host: String(options.host ?? "127.0.0.1"),
@@ -77,6 +81,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     saveDir: options.save ? saveFolder(String(options.save), io.cwd) : undefined,
     durable,
     retry: parseSchedule(String(options.retry ?? "1s,5s,30s,2m,10m,1h"), "--retry"),
+    giveUpAfterMs,
     timeoutMs,
     maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
     tunnel: options.tunnel !== false,
@@ -127,10 +132,16 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
     const hint = settings.provider?.checkSecret?.(secret);
     if (hint) bus.emit({ kind: "warning", message: `--secret: ${hint}` });
   }
-  prepareDataDir(settings.dataDir);
+  let ready = false;
+  bus.on((event) => {
+    if (event.kind === "ready") ready = true;
+  });
   const cleanup: Cleanup = [];
   try {
+    prepareDataDir(settings.dataDir);
     return await serve(settings, options, io, bus, cleanup);
+  } catch (error) {
+    throw ready ? error : cannotStart(error);
   } finally {
     for (const step of cleanup.reverse()) await step();
   }
@@ -138,17 +149,40 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
 
 type Cleanup = (() => Promise<void> | void)[];
 
-/** The lock, the journal (with what is still pending) and the worker that drains it. */
+/**
+ * Whatever stops listen before it is ready (a read-only or full data dir, a broken journal, a port in
+ * use) is "could not start", exit 3, as documented; only bad flags and config keep their exit 2.
+ */
+function cannotStart(error: unknown): HookError {
+  if (error instanceof HookError && (error.exitCode === Exit.usage || error.exitCode === Exit.cannotStart)) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof HookError ? error.hint : undefined;
+  return new StartError(message.startsWith("listen") ? message : `listen: ${message}`, hint, error);
+}
+
+/** The lock, the journal (with what is still pending), the worker that drains it and its control socket. */
 async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBus, cleanup: Cleanup) {
   cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
-  const { journal, pending, damaged } = await Journal.open(settings.dataDir);
+  const { journal, pending, failures, damaged } = await Journal.open(settings.dataDir);
   cleanup.push(() => journal.close());
   if (damaged > 0) {
     bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
   }
-  const emit = (record: DeliveryRecord) => bus.emit({ kind: "delivery", record });
-  const outbox = new Outbox(journal, forwarder, settings.retry, emit, pending);
+  const outbox = new Outbox({
+    journal,
+    forwarder,
+    schedule: settings.retry,
+    giveUpAfterMs: settings.giveUpAfterMs,
+    deadDir: join(settings.dataDir, "dead"),
+    signer: signer(settings.provider, settings.secrets[0]),
+    emit: (event) => bus.emit(event),
+    initial: pending,
+    failures,
+  });
   cleanup.push(() => outbox.stop(GRACE_MS));
+  cleanup.push(await startControl(settings.dataDir, outbox));
   return { journal, outbox };
 }
 
