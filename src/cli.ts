@@ -140,6 +140,28 @@ export function buildProgram(
     lazy("listen", async () => (await import("./commands/listen.js")).listenCommand),
   );
 
+  const outbox = program
+    .command("outbox")
+    .description(
+      "steer the --durable outbox: list what is pending, retry the head now, drop an entry to dead/",
+    )
+    .argument("<action>", "list | retry | drop")
+    .argument("[entry]", "drop: the sequence number or event id")
+    .option("--data-dir <dir>", "working data folder", ".hook")
+    .option("-f, --forward-to <url>", "retry beside no running listener: deliver the head here")
+    .option("--provider <name>", "retry beside no running listener: re-sign for this provider")
+    .addOption(secretOption())
+    .option(
+      "--timeout <duration>",
+      "retry beside no running listener: how long to wait for the target",
+      "30s",
+    )
+    .option("--give-up-after <duration>", "retry beside no running listener: as listen's", "24h")
+    .option("--json", "one JSON object per line on stdout");
+  providerShapeOptions(outbox).action(
+    lazy("outbox", async () => (await import("./commands/outbox.js")).outboxCommand),
+  );
+
   const replayOptions = (command: Command): Command =>
     command
       .requiredOption("-t, --to <url>", "send to this URL (the fixture's path is appended)")

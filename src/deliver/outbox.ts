@@ -77,6 +77,14 @@ export class Outbox {
     return true;
   }
 
+  /** One attempt at the head, now, by a process with no worker running (`hook outbox retry` alone). */
+  async attemptHead(): Promise<boolean> {
+    const ref = this.queue[this.head];
+    if (!ref || this.running) return false;
+    await this.deliverHead(ref);
+    return true;
+  }
+
   /**
    * Moves one pending entry (by sequence number or event id) to dead/, as a fixture `hook replay` can
    * send later. The head's attempt in flight finishes first; undefined when no such entry is pending.
