@@ -128,7 +128,10 @@ describe("--durable without the secret", () => {
       signer: sign,
       emit: (e) => events.push(e),
       initial: [ref],
-      now: () => new Date((clock += 1000)),
+      now: () => {
+        clock += 1000;
+        return new Date(clock);
+      },
     });
     await outbox.attemptHead();
     await outbox.attemptHead();
