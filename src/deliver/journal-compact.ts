@@ -2,10 +2,11 @@ import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, write
 import { dirname } from "node:path";
 import { fsyncDir } from "../store/atomic.js";
 import { type EntryRef, type Failures, parseLine, readLines } from "./journal-lines.js";
+import { RefQueue } from "./ref-queue.js";
 
 /** What a journal holds, found by reading it once from start to end. */
 export interface Scan {
-  pending: EntryRef[];
+  pending: RefQueue;
   failures: Map<number, Failures>;
   /** The next sequence number to give. */
   next: number;
@@ -19,33 +20,41 @@ export interface Scan {
 
 /** Reads the journal as a stream of lines; every line that is not a well-formed record is counted. */
 export function scanJournal(fd: number): Scan {
-  const accepted = new Map<number, EntryRef>();
+  let accepted = new RefQueue();
+  const delivered = new Set<number>();
   const failures = new Map<number, Failures>();
   const end: { tornAt?: number; size: number } = { size: 0 };
   let next = 1;
   let damaged = 0;
+  let sorted = true;
   for (const { offset, length, text } of readLines(fd, end)) {
     const line = parseLine(text);
     if (!line) damaged += 1;
     else if (line.t === "h") next = Math.max(next, line.next);
     else if (line.t === "a") {
-      accepted.set(line.seq, { seq: line.seq, offset, length });
+      // Appends come in sequence order; only a hand-edited file needs the sort below.
+      if (line.seq < next) sorted = false;
+      accepted.push({ seq: line.seq, offset, length });
       next = Math.max(next, line.seq + 1);
     } else if (line.t === "d") {
-      accepted.delete(line.seq);
+      delivered.add(line.seq);
       failures.delete(line.seq);
-    } else if (accepted.has(line.seq)) {
-      failures.set(line.seq, { attempts: line.attempts, lastError: line.lastError });
-    }
+    } else failures.set(line.seq, { attempts: line.attempts, lastError: line.lastError });
   }
   if (end.tornAt !== undefined) damaged += 1;
-  const pending = [...accepted.values()];
-  // Appends are in sequence order; only a hand-edited file needs the sort.
-  if (!pending.every((ref, i) => i === 0 || (pending[i - 1] as EntryRef).seq < ref.seq)) {
-    pending.sort((a, b) => a.seq - b.seq);
-  }
-  const liveBytes = pending.reduce((sum, ref) => sum + ref.length + 1, 0);
+  if (!sorted) accepted = new RefQueue(accepted.slice(0, accepted.size).sort((a, b) => a.seq - b.seq));
+  const pending = delivered.size === 0 ? accepted : new RefQueue(without(accepted, delivered));
+  for (const seq of failures.keys()) if (pending.indexOf(seq) < 0) failures.delete(seq);
+  let liveBytes = 0;
+  for (let i = 0; i < pending.size; i += 1) liveBytes += (pending.at(i) as EntryRef).length + 1;
   return { pending, failures, next, damaged, size: end.size, tornAt: end.tornAt, liveBytes };
+}
+
+function* without(queue: RefQueue, delivered: Set<number>): Generator<EntryRef> {
+  for (let i = 0; i < queue.size; i += 1) {
+    const ref = queue.at(i) as EntryRef;
+    if (!delivered.has(ref.seq)) yield ref;
+  }
 }
 
 /** Buffers small writes into large ones. */
@@ -88,11 +97,12 @@ export function compact(
 ): Scan {
   const temp = `${path}.${process.pid}.compact.tmp`;
   const fd = openSync(temp, "w", 0o600);
-  const pending: EntryRef[] = [];
+  const pending = new RefQueue();
   const out = new Writer(fd);
   try {
     out.push(Buffer.from(`${JSON.stringify({ t: "h", next: state.next })}\n`));
-    for (const ref of state.pending) {
+    for (let i = 0; i < state.pending.size; i += 1) {
+      const ref = state.pending.at(i) as EntryRef;
       const line = Buffer.allocUnsafe(ref.length + 1);
       if (readSync(from, line, 0, ref.length, ref.offset) !== ref.length) {
         throw new Error(`the journal changed while it was compacted (entry #${ref.seq})`);
@@ -113,6 +123,6 @@ export function compact(
   }
   renameSync(temp, path);
   fsyncDir(dirname(path));
-  const liveBytes = pending.reduce((sum, ref) => sum + ref.length + 1, 0);
+  const liveBytes = out.size - Buffer.byteLength(`${JSON.stringify({ t: "h", next: state.next })}\n`);
   return { pending, failures: state.failures, next: state.next, damaged: 0, size: out.size, liveBytes };
 }

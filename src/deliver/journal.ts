@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { compact, type Scan, scanJournal } from "./journal-compact.js";
 import { type EntryRef, encodeEntry, type Failures, type OutboxEntry, readEntry } from "./journal-lines.js";
+import { RefQueue } from "./ref-queue.js";
 
 export type { EntryRef, Failures, OutboxEntry } from "./journal-lines.js";
 
@@ -21,7 +22,7 @@ interface Waiting {
 export interface Opened {
   journal: Journal;
   /** Still to deliver, in order: where each line is, not its body (that stays on disk). */
-  pending: EntryRef[];
+  pending: RefQueue;
   /** Failed attempts so far of pending entries. */
   failures: Map<number, Failures>;
   /** Lines skipped: torn, not JSON, or JSON of another shape. */
@@ -54,7 +55,7 @@ export class Journal {
     this.path = path;
     this.fd = fd;
     this.nextSeq = scan.next;
-    this.live = scan.pending.length;
+    this.live = scan.pending.size;
     this.bytes = scan.size;
   }
 
@@ -90,7 +91,14 @@ export class Journal {
   static inspect(dir: string): { scan: Scan; read: (ref: EntryRef) => OutboxEntry; close: () => void } {
     const path = join(dir, "outbox.ndjson");
     if (!existsSync(path)) {
-      const scan: Scan = { pending: [], failures: new Map(), next: 1, damaged: 0, size: 0, liveBytes: 0 };
+      const scan: Scan = {
+        pending: new RefQueue(),
+        failures: new Map(),
+        next: 1,
+        damaged: 0,
+        size: 0,
+        liveBytes: 0,
+      };
       const read = (): never => {
         throw new Error(`${path} does not exist`);
       };
@@ -228,7 +236,11 @@ export class Journal {
   /** Nothing pending: start the file over so a long session does not grow it forever. */
   private reset(): void {
     try {
-      const { size } = compact(this.path, this.fd, { next: this.nextSeq, pending: [], failures: new Map() });
+      const { size } = compact(this.path, this.fd, {
+        next: this.nextSeq,
+        pending: new RefQueue(),
+        failures: new Map(),
+      });
       const fd = openSync(this.path, "a+", 0o600);
       closeSync(this.fd);
       this.fd = fd;

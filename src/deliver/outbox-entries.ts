@@ -1,5 +1,6 @@
 import { saveFixture } from "../store/fixture-writer.js";
 import type { EntryRef, Failures, OutboxEntry } from "./journal.js";
+import type { RefQueue } from "./ref-queue.js";
 
 /** One line of `hook outbox list` (and of the inspector's outbox table). */
 export interface PendingEntry {
@@ -43,16 +44,18 @@ export function pendingEntry(entry: OutboxEntry, failures: Failures | undefined,
 
 /** A pending entry by sequence number (all digits) or else by event id. */
 export function findEntry(
-  queue: EntryRef[],
-  head: number,
+  queue: RefQueue,
   seqOrEventId: string | number,
   read: (ref: EntryRef) => OutboxEntry,
 ): { ref: EntryRef; index: number } | undefined {
   const text = String(seqOrEventId);
-  const bySeq = /^\d+$/.test(text) ? Number(text) : undefined;
-  for (let index = head; index < queue.length; index += 1) {
-    const ref = queue[index] as EntryRef;
-    if (bySeq !== undefined ? ref.seq === bySeq : read(ref).eventId === text) return { ref, index };
+  if (/^\d+$/.test(text)) {
+    const index = queue.indexOf(Number(text));
+    return index < 0 ? undefined : { ref: queue.at(index) as EntryRef, index };
+  }
+  for (let index = 0; index < queue.size; index += 1) {
+    const ref = queue.at(index) as EntryRef;
+    if (read(ref).eventId === text) return { ref, index };
   }
   return undefined;
 }

@@ -30,9 +30,9 @@ export interface OfflineResult {
 export function listOffline(dataDir: string, now: Date): ControlReply {
   const view = Journal.inspect(dataDir);
   try {
-    const entries = view.scan.pending.map((ref) =>
-      pendingEntry(view.read(ref), view.scan.failures.get(ref.seq), now),
-    );
+    const entries = view.scan.pending
+      .toArray()
+      .map((ref) => pendingEntry(view.read(ref), view.scan.failures.get(ref.seq), now));
     return { ok: true, op: "list", entries };
   } finally {
     view.close();

@@ -3,6 +3,7 @@ import { formatDuration } from "../units.js";
 import type { Forwarder, ForwardResult } from "./forward.js";
 import type { EntryRef, Failures, Journal, OutboxEntry } from "./journal.js";
 import { deadLetter, findEntry, listEntries, type PendingEntry } from "./outbox-entries.js";
+import { RefQueue } from "./ref-queue.js";
 import type { Signer } from "./resign.js";
 
 export type { PendingEntry } from "./outbox-entries.js";
@@ -19,7 +20,8 @@ export interface OutboxOptions {
   deadDir: string;
   signer: Signer;
   emit: (event: OutboxEvent) => void;
-  initial: EntryRef[];
+  /** What is pending already (a journal's scan hands over its queue as it is). */
+  initial: RefQueue | EntryRef[];
   failures?: Map<number, Failures>;
   now?: () => Date;
 }
@@ -31,8 +33,7 @@ export interface OutboxOptions {
  * flows. Only positions are held in memory; each attempt reads its entry back from the journal.
  */
 export class Outbox {
-  private readonly queue: EntryRef[];
-  private head = 0;
+  private readonly queue: RefQueue;
   private readonly failures: Map<number, Failures>;
   private readonly now: () => Date;
   private stopped = false;
@@ -43,13 +44,13 @@ export class Outbox {
   private readonly burying = new Set<number>();
 
   constructor(private readonly o: OutboxOptions) {
-    this.queue = [...o.initial];
+    this.queue = o.initial instanceof RefQueue ? o.initial : new RefQueue(o.initial);
     this.failures = o.failures ?? new Map();
     this.now = o.now ?? (() => new Date());
   }
 
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   start(): void {
@@ -66,7 +67,7 @@ export class Outbox {
 
   /** What is pending, in delivery order (read from the journal a chunk at a time). */
   list(limit = Number.POSITIVE_INFINITY): Promise<PendingEntry[]> {
-    const refs = this.queue.slice(this.head, this.head + Math.min(limit, this.pending));
+    const refs = this.queue.slice(0, Math.min(limit, this.pending));
     return listEntries(refs, (ref) => this.o.journal.read(ref), this.failures, this.now());
   }
 
@@ -79,7 +80,7 @@ export class Outbox {
 
   /** One attempt at the head, now, by a process with no worker running (`hook outbox retry` alone). */
   async attemptHead(): Promise<boolean> {
-    const ref = this.queue[this.head];
+    const ref = this.queue.at(0);
     if (!ref || this.running) return false;
     await this.deliverHead(ref);
     return true;
@@ -90,15 +91,14 @@ export class Outbox {
    * send later. The head's attempt in flight finishes first; undefined when no such entry is pending.
    */
   async drop(seqOrEventId: string | number): Promise<{ seq: number; file: string } | undefined> {
-    const found = findEntry(this.queue, this.head, seqOrEventId, (ref) => this.o.journal.read(ref));
+    const found = findEntry(this.queue, seqOrEventId, (ref) => this.o.journal.read(ref));
     if (!found) return undefined;
-    if (found.index === this.head) await this.attempt;
-    const index = this.queue.indexOf(found.ref, this.head);
-    if (index < 0) return undefined;
-    return this.bury(found.ref, this.o.journal.read(found.ref), index, "dropped by the user");
+    if (found.index === 0) await this.attempt;
+    if (this.queue.indexOf(found.ref.seq) < 0) return undefined;
+    return this.bury(found.ref, this.o.journal.read(found.ref), "dropped by the user");
   }
 
-  private async bury(ref: EntryRef, entry: OutboxEntry, index: number, reason: string) {
+  private async bury(ref: EntryRef, entry: OutboxEntry, reason: string) {
     // The worker giving up and the user dropping the same entry at once: one fixture, not two.
     if (this.burying.has(ref.seq)) return undefined;
     this.burying.add(ref.seq);
@@ -109,12 +109,13 @@ export class Outbox {
       this.burying.delete(ref.seq);
     }
     // It may have moved while the fixture was written: find it again.
-    const at = this.queue.indexOf(ref, this.head);
+    const at = this.queue.indexOf(ref.seq);
     if (at < 0) return undefined;
-    this.queue.splice(at, 1);
+    this.queue.removeAt(at);
     this.o.journal.deadLettered(ref.seq, file);
     this.failures.delete(ref.seq);
-    if (index === this.head) this.poke();
+    // The head went: the next one need not wait out the schedule.
+    if (at === 0) this.poke();
     this.o.emit({
       kind: "dead",
       seq: ref.seq,
@@ -145,7 +146,7 @@ export class Outbox {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      const ref = this.queue[this.head];
+      const ref = this.queue.at(0);
       if (!ref) {
         await this.sleep();
         continue;
@@ -169,11 +170,11 @@ export class Outbox {
     this.attempt = undefined;
     // Stopping: what did not go through stays in the journal for the next start.
     const delivered = result.ok && isSuccess(result.status);
-    if (this.queue[this.head] !== ref || (this.stopped && !delivered)) return undefined;
+    if (this.queue.at(0)?.seq !== ref.seq || (this.stopped && !delivered)) return undefined;
     const failures = this.failures.get(ref.seq) ?? { attempts: 0, lastError: "" };
     failures.attempts += 1;
     if (delivered) {
-      this.shift();
+      this.queue.shift();
       this.o.journal.delivered(ref.seq);
       this.failures.delete(ref.seq);
       this.o.emit({ kind: "delivery", record: record(entry, failures.attempts, result, this.pending) });
@@ -190,7 +191,7 @@ export class Outbox {
     });
     if (retryInMs === undefined) {
       const reason = `still failing after ${formatDuration(age)} (--give-up-after)`;
-      const buried = await this.bury(ref, entry, this.head, reason).catch((error: Error) => {
+      const buried = await this.bury(ref, entry, reason).catch((error: Error) => {
         this.o.emit({
           kind: "warning",
           message: `outbox #${ref.seq} could not go to dead/: ${error.message}`,
@@ -211,15 +212,6 @@ export class Outbox {
       kind: "warning",
       message: `outbox #${entry.seq} waited ${formatDuration(ageMs)}, past ${window.provider}'s ${formatDuration(window.seconds * 1000)} window: an app that checks the signed timestamp will reject it. Give listen --provider ${window.provider} and its --secret so each attempt is signed afresh, or drop it (hook outbox drop ${entry.seq})`,
     });
-  }
-
-  private shift(): void {
-    this.head += 1;
-    // Drop the delivered front now and then, so the array does not keep every ref of a long session.
-    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
   }
 
   private delay(attempt: number): number {

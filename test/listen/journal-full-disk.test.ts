@@ -42,7 +42,7 @@ describe("the durable journal on a full disk", () => {
     const output = runLimited(dir, fill, 64);
     expect(JSON.parse(output)).toEqual(["ok 1", "ok 2", "rejected", "rejected"]);
     const reopened = await Journal.open(join(dir, "data"));
-    expect(reopened.pending.map((e) => e.seq)).toEqual([1, 2]);
+    expect(reopened.pending.toArray().map((e) => e.seq)).toEqual([1, 2]);
     expect(reopened.damaged).toBe(0);
     await reopened.journal.close();
   });
@@ -60,7 +60,7 @@ describe("the durable journal on a full disk", () => {
     );
     expect(output).toMatch(/^refused/);
     const reopened = await Journal.open(join(dir, "data"));
-    expect(reopened.pending.map((e) => e.seq)).toEqual([4]);
+    expect(reopened.pending.toArray().map((e) => e.seq)).toEqual([4]);
     await reopened.journal.close();
   });
 
@@ -82,7 +82,7 @@ describe("the durable journal on a full disk", () => {
     expect(JSON.parse(output)).toBe("ok 2");
     const reopened = await Journal.open(join(dir, "data"));
     // #1's mark was lost (a redelivery, never a loss); #2 was acknowledged, so it must be there.
-    expect(reopened.pending.map((e) => e.seq)).toEqual([1, 2]);
+    expect(reopened.pending.toArray().map((e) => e.seq)).toEqual([1, 2]);
     expect(reopened.damaged).toBe(0);
     await reopened.journal.close();
   });
