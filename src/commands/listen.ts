@@ -7,10 +7,11 @@ import { Journal } from "../deliver/journal.js";
 import { acquireLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
 import { signer } from "../deliver/resign.js";
+import { ThreadSender } from "../deliver/sender.js";
 import { Exit, HookError, StartError, UsageError } from "../errors.js";
 import { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
-import type { Provider } from "../providers/types.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
 import { eventFilter } from "../receive/filter.js";
 import { VerifyKeys } from "../receive/keys.js";
@@ -25,6 +26,7 @@ import {
   intOption,
   positiveDurationOption,
   providerFrom,
+  providerOptionsFrom,
   requireSecrets,
   secondsOption,
   urlOption,
@@ -41,6 +43,7 @@ interface Settings {
   host: string;
   forwardTo?: URL;
   provider?: Provider;
+  providerOptions: ProviderOptions;
   secrets: string[];
   toleranceSeconds?: number;
   filter?: (type: string | undefined) => boolean;
@@ -75,6 +78,7 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     host: String(options.host ?? "127.0.0.1"),
     forwardTo,
     provider,
+    providerOptions: providerOptionsFrom(options),
     secrets,
     toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
     filter: eventFilter(options.events as string | undefined),
@@ -163,20 +167,29 @@ function cannotStart(error: unknown): HookError {
 }
 
 /** The lock, the journal (with what is still pending), the worker that drains it and its control socket. */
-async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBus, cleanup: Cleanup) {
+async function openOutbox(settings: Settings, target: URL, bus: EventBus, cleanup: Cleanup) {
   cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
   const { journal, pending, failures, damaged } = await Journal.open(settings.dataDir);
   cleanup.push(() => journal.close());
   if (damaged > 0) {
     bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
   }
+  const secret = settings.secrets[0];
+  const sender = new ThreadSender({
+    target: target.href,
+    timeoutMs: settings.timeoutMs,
+    provider: settings.provider?.name,
+    providerOptions: settings.providerOptions,
+    secret,
+  });
+  cleanup.push(() => sender.close());
   const outbox = new Outbox({
     journal,
-    forwarder,
+    send: sender.send,
     schedule: settings.retry,
     giveUpAfterMs: settings.giveUpAfterMs,
     deadDir: join(settings.dataDir, "dead"),
-    signer: signer(settings.provider, settings.secrets[0]),
+    signer: signer(settings.provider, secret),
     emit: (event) => bus.emit(event),
     initial: pending,
     failures,
@@ -248,7 +261,9 @@ async function serve(
     : undefined;
   if (forwarder) cleanup.push(() => forwarder.close());
   const durable =
-    settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
+    settings.durable && settings.forwardTo
+      ? await openOutbox(settings, settings.forwardTo, bus, cleanup)
+      : undefined;
   let tunnel: TunnelSupervisor | undefined;
   // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
   const inspector = settings.inspect ? await openInspector(settings.dataDir, bus) : undefined;

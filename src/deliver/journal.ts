@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { compact, type Scan, scanJournal } from "./journal-compact.js";
 import { type EntryRef, encodeEntry, type Failures, type OutboxEntry, readEntry } from "./journal-lines.js";
+import { RecentEntries } from "./recent.js";
 import { RefQueue } from "./ref-queue.js";
 
 export type { EntryRef, Failures, OutboxEntry } from "./journal-lines.js";
@@ -13,6 +14,7 @@ const RESET_BYTES = 8 * 1024 * 1024;
 const datasync = promisify(fdatasync);
 
 interface Waiting {
+  entry: OutboxEntry;
   seq: number;
   data: Buffer;
   resolve: (ref: EntryRef) => void;
@@ -45,6 +47,7 @@ export class Journal {
   private waiting: Waiting[] = [];
   private syncing: Promise<void> | undefined;
   private closed = false;
+  private readonly recent = new RecentEntries();
 
   private constructor(
     path: string,
@@ -117,16 +120,17 @@ export class Journal {
     if (this.closed) return Promise.reject(new Error("the outbox is closed"));
     const seq = this.nextSeq++;
     this.live += 1;
-    const data = Buffer.from(encodeEntry({ ...entry, seq }));
+    const full = { ...entry, seq };
+    const data = Buffer.from(encodeEntry(full));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ seq, data, resolve, reject });
+      this.waiting.push({ entry: full, seq, data, resolve, reject });
       if (!this.syncing) this.commit();
     });
   }
 
-  /** The entry's body and headers, read back from the file. */
+  /** The entry's body and headers: as accepted when it is among the first pending, else from the file. */
   read(ref: EntryRef): OutboxEntry {
-    return readEntry(this.fd, ref);
+    return this.recent.get(ref.seq) ?? readEntry(this.fd, ref);
   }
 
   /**
@@ -135,11 +139,13 @@ export class Journal {
    * a loss. Its "accepted" line is already on disk, so order cannot invert.
    */
   delivered(seq: number): void {
+    this.recent.delete(seq);
     this.done({ t: "d", seq });
   }
 
   /** The entry went to dead/ as `file`. */
   deadLettered(seq: number, file: string): void {
+    this.recent.delete(seq);
     this.done({ t: "d", seq, dead: file });
   }
 
@@ -198,6 +204,7 @@ export class Journal {
   private resolve(batch: Waiting[], start: number): void {
     let offset = start;
     for (const w of batch) {
+      this.recent.add(w.entry);
       w.resolve({ seq: w.seq, offset, length: w.data.length - 1 });
       offset += w.data.length;
     }

@@ -8,6 +8,7 @@ import { acquireLock } from "./lock.js";
 import { Outbox, type OutboxEvent } from "./outbox.js";
 import { pendingEntry } from "./outbox-entries.js";
 import { signer } from "./resign.js";
+import { localSend } from "./sender.js";
 
 export interface OfflineOptions {
   dataDir: string;
@@ -53,15 +54,16 @@ export async function changeOffline(request: ControlRequest, o: OfflineOptions):
   const release = acquireLock(o.dataDir, "listen.lock", "outbox");
   const events: OutboxEvent[] = [];
   const forwarder = new Forwarder(o.forwardTo ?? new URL("http://127.0.0.1/"), o.timeoutMs);
+  const sign = signer(o.provider, o.secret);
   try {
     const { journal, pending, failures } = await Journal.open(o.dataDir);
     const outbox = new Outbox({
       journal,
-      forwarder,
+      send: localSend(forwarder, sign),
       schedule: [0],
       giveUpAfterMs: o.giveUpAfterMs,
       deadDir: join(o.dataDir, "dead"),
-      signer: signer(o.provider, o.secret),
+      signer: sign,
       emit: (event) => events.push(event),
       initial: pending,
       failures,

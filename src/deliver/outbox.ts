@@ -1,10 +1,11 @@
 import type { DeliveryRecord, ListenEvent } from "../events/types.js";
 import { formatDuration } from "../units.js";
-import type { Forwarder, ForwardResult } from "./forward.js";
+import type { ForwardResult } from "./forward.js";
 import type { EntryRef, Failures, Journal, OutboxEntry } from "./journal.js";
 import { deadLetter, findEntry, listEntries, type PendingEntry } from "./outbox-entries.js";
 import { RefQueue } from "./ref-queue.js";
 import type { Signer } from "./resign.js";
+import type { Send } from "./sender.js";
 
 export type { PendingEntry } from "./outbox-entries.js";
 
@@ -12,13 +13,15 @@ export type OutboxEvent = Extract<ListenEvent, { kind: "delivery" | "dead" | "wa
 
 export interface OutboxOptions {
   journal: Journal;
-  forwarder: Forwarder;
+  /** Makes one attempt (signed afresh where it can be). */
+  send: Send;
   /** Waits between attempts; the last one repeats. */
   schedule: number[];
   /** An entry that still fails this long after it arrived goes to `deadDir`. */
   giveUpAfterMs: number;
   deadDir: string;
-  signer: Signer;
+  /** Says when an entry sent with its original signature goes stale. */
+  signer: Pick<Signer, "staleAfter">;
   emit: (event: OutboxEvent) => void;
   /** What is pending already (a journal's scan hands over its queue as it is). */
   initial: RefQueue | EntryRef[];
@@ -164,7 +167,7 @@ export class Outbox {
   private async deliverHead(ref: EntryRef): Promise<number | undefined> {
     const entry = this.o.journal.read(ref);
     const now = this.now();
-    const sending = this.o.forwarder.send(this.o.signer.request(entry, now));
+    const sending = this.o.send(entry, now);
     this.attempt = sending;
     const result = await sending;
     this.attempt = undefined;

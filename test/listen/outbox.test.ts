@@ -6,6 +6,7 @@ import { Forwarder } from "../../src/deliver/forward.js";
 import { Journal } from "../../src/deliver/journal.js";
 import { Outbox } from "../../src/deliver/outbox.js";
 import { signer } from "../../src/deliver/resign.js";
+import { localSend } from "../../src/deliver/sender.js";
 import type { DeliveryRecord } from "../../src/events/types.js";
 import { Target } from "../helpers/target.js";
 
@@ -25,7 +26,7 @@ describe("the outbox worker", () => {
     const records: DeliveryRecord[] = [];
     const outbox = new Outbox({
       journal,
-      forwarder,
+      send: localSend(forwarder, signer(undefined, undefined)),
       schedule: [60_000],
       giveUpAfterMs: 86_400_000,
       deadDir: join(dir, "dead"),

@@ -8,6 +8,7 @@ import { Forwarder } from "../../src/deliver/forward.js";
 import { Journal } from "../../src/deliver/journal.js";
 import { Outbox, type OutboxEvent } from "../../src/deliver/outbox.js";
 import { signer } from "../../src/deliver/resign.js";
+import { localSend } from "../../src/deliver/sender.js";
 import { getProvider } from "../../src/providers/index.js";
 import { Target } from "../helpers/target.js";
 import { type Listening, SECRET, startListen, waitForLines, workDir } from "../listen/helpers.js";
@@ -30,8 +31,8 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
   });
 
   /**
-   * The app is down for the first attempt; the second comes 2 s later, when the sender's signature
-   * (made 299 s before it was sent) is past the SDK's 5-minute window. Only a fresh one passes.
+   * The app is down for the first attempt; the second comes 3 s later, when the sender's signature
+   * (made 298 s before it was sent) is past the SDK's 5-minute window. Only a fresh one passes.
    */
   const appDownThenVerifying = (verify: (body: Buffer, headers: Record<string, string>) => void) => {
     let calls = 0;
@@ -48,7 +49,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
   };
 
   const listen = async (provider: string, secret: string) => {
-    const args = ["--durable", "--retry", "2100ms", "--forward-to", target.url, "--provider", provider];
+    const args = ["--durable", "--retry", "3100ms", "--forward-to", target.url, "--provider", provider];
     const l = await startListen([...args, "--secret", secret], { cwd: work.dir });
     running.push(l);
     return l;
@@ -63,7 +64,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
     const header = Stripe.webhooks.generateTestHeaderString({
       payload,
       secret: SECRET,
-      timestamp: now() - 299,
+      timestamp: now() - 298,
     });
     const sent = await fetch(l.url, {
       method: "POST",
@@ -84,7 +85,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
     appDownThenVerifying((body, headers) => hook.verify(body, headers));
     const l = await listen("standard", STANDARD_KEY);
     const payload = JSON.stringify({ type: "invoice.paid", data: {} });
-    const at = new Date((now() - 299) * 1000);
+    const at = new Date((now() - 298) * 1000);
     const headers = {
       "webhook-id": "msg_keep_me",
       "webhook-timestamp": String(at.getTime() / 1000),
@@ -121,7 +122,7 @@ describe("--durable without the secret", () => {
     const events: OutboxEvent[] = [];
     const outbox = new Outbox({
       journal,
-      forwarder,
+      send: localSend(forwarder, sign),
       schedule: [10],
       giveUpAfterMs: 86_400_000,
       deadDir: join(dir, "dead"),
