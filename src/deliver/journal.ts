@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { compact, type Scan, scanJournal } from "./journal-compact.js";
@@ -15,7 +15,6 @@ const datasync = promisify(fdatasync);
 
 interface Waiting {
   entry: OutboxEntry;
-  seq: number;
   data: Buffer;
   resolve: (ref: EntryRef) => void;
   reject: (error: unknown) => void;
@@ -90,27 +89,6 @@ export class Journal {
     return { journal, pending: scan.pending, failures: scan.failures, damaged: scan.damaged };
   }
 
-  /** Reads a journal without opening it for writing (`hook outbox list` beside no listener). */
-  static inspect(dir: string): { scan: Scan; read: (ref: EntryRef) => OutboxEntry; close: () => void } {
-    const path = join(dir, "outbox.ndjson");
-    if (!existsSync(path)) {
-      const scan: Scan = {
-        pending: new RefQueue(),
-        failures: new Map(),
-        next: 1,
-        damaged: 0,
-        size: 0,
-        liveBytes: 0,
-      };
-      const read = (): never => {
-        throw new Error(`${path} does not exist`);
-      };
-      return { scan, read, close: () => undefined };
-    }
-    const fd = openSync(path, "r");
-    return { scan: scanJournal(fd), read: (ref) => readEntry(fd, ref), close: () => closeSync(fd) };
-  }
-
   get pendingCount(): number {
     return this.live;
   }
@@ -123,7 +101,7 @@ export class Journal {
     const full = { ...entry, seq };
     const data = Buffer.from(encodeEntry(full));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ entry: full, seq, data, resolve, reject });
+      this.waiting.push({ entry: full, data, resolve, reject });
       if (!this.syncing) this.commit();
     });
   }
@@ -195,7 +173,7 @@ export class Journal {
       (error: unknown) => {
         // On the disk maybe, but not known to be: refused, and marked so no later start delivers it
         // behind the sender's own retry.
-        for (const w of batch) this.note({ t: "d", seq: w.seq });
+        for (const w of batch) this.note({ t: "d", seq: w.entry.seq });
         this.reject(batch, error);
       },
     );
@@ -205,7 +183,7 @@ export class Journal {
     let offset = start;
     for (const w of batch) {
       this.recent.add(w.entry);
-      w.resolve({ seq: w.seq, offset, length: w.data.length - 1 });
+      w.resolve({ seq: w.entry.seq, offset, length: w.data.length - 1 });
       offset += w.data.length;
     }
     this.afterSync();

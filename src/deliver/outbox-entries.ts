@@ -1,4 +1,6 @@
+import type { DeliveryRecord } from "../events/types.js";
 import { saveFixture } from "../store/fixture-writer.js";
+import type { ForwardResult } from "./forward.js";
 import type { EntryRef, Failures, OutboxEntry } from "./journal.js";
 import type { RefQueue } from "./ref-queue.js";
 
@@ -73,4 +75,30 @@ export function deadLetter(dir: string, entry: OutboxEntry): Promise<string> {
     body: entry.body,
     receivedAt: new Date(entry.receivedAt),
   });
+}
+
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** The delivery event of one attempt. */
+export function record(
+  entry: OutboxEntry,
+  attempt: number,
+  result: ForwardResult,
+  pending: number,
+  retryInMs?: number,
+): DeliveryRecord {
+  return {
+    seq: entry.seq,
+    attempt,
+    ok: result.ok && isSuccess(result.status),
+    status: result.ok ? result.status : undefined,
+    error: result.ok ? undefined : result.error,
+    latencyMs: result.latencyMs,
+    retryInMs,
+    pending,
+    event: entry.event,
+    eventId: entry.eventId,
+  };
 }

@@ -1,9 +1,12 @@
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { HookError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import type { ControlReply, ControlRequest } from "./control.js";
 import { Forwarder } from "./forward.js";
 import { Journal } from "./journal.js";
+import { scanJournal } from "./journal-compact.js";
+import { readEntry } from "./journal-lines.js";
 import { acquireLock } from "./lock.js";
 import { Outbox, type OutboxEvent } from "./outbox.js";
 import { pendingEntry } from "./outbox-entries.js";
@@ -29,14 +32,17 @@ export interface OfflineResult {
 
 /** `hook outbox list` beside no listener: the journal read as it is, nothing written, no lock. */
 export function listOffline(dataDir: string, now: Date): ControlReply {
-  const view = Journal.inspect(dataDir);
+  const path = join(dataDir, "outbox.ndjson");
+  if (!existsSync(path)) return { ok: true, op: "list", entries: [] };
+  const fd = openSync(path, "r");
   try {
-    const entries = view.scan.pending
+    const { pending, failures } = scanJournal(fd);
+    const entries = pending
       .toArray()
-      .map((ref) => pendingEntry(view.read(ref), view.scan.failures.get(ref.seq), now));
+      .map((ref) => pendingEntry(readEntry(fd, ref), failures.get(ref.seq), now));
     return { ok: true, op: "list", entries };
   } finally {
-    view.close();
+    closeSync(fd);
   }
 }
 

@@ -1,8 +1,14 @@
-import type { DeliveryRecord, ListenEvent } from "../events/types.js";
+import type { ListenEvent } from "../events/types.js";
 import { formatDuration } from "../units.js";
-import type { ForwardResult } from "./forward.js";
 import type { EntryRef, Failures, Journal, OutboxEntry } from "./journal.js";
-import { deadLetter, findEntry, listEntries, type PendingEntry } from "./outbox-entries.js";
+import {
+  deadLetter,
+  findEntry,
+  isSuccess,
+  listEntries,
+  type PendingEntry,
+  record,
+} from "./outbox-entries.js";
 import { RefQueue } from "./ref-queue.js";
 import type { Signer } from "./resign.js";
 import type { Send } from "./sender.js";
@@ -236,29 +242,4 @@ export class Outbox {
     await Promise.race([this.running, grace]);
     clearTimeout(timer);
   }
-}
-
-function isSuccess(status: number): boolean {
-  return status >= 200 && status < 300;
-}
-
-function record(
-  entry: OutboxEntry,
-  attempt: number,
-  result: ForwardResult,
-  pending: number,
-  retryInMs?: number,
-): DeliveryRecord {
-  return {
-    seq: entry.seq,
-    attempt,
-    ok: result.ok && isSuccess(result.status),
-    status: result.ok ? result.status : undefined,
-    error: result.ok ? undefined : result.error,
-    latencyMs: result.latencyMs,
-    retryInMs,
-    pending,
-    event: entry.event,
-    eventId: entry.eventId,
-  };
 }

@@ -1,8 +1,9 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Journal } from "../../src/deliver/journal.js";
+import { listOffline } from "../../src/deliver/outbox-offline.js";
 
 const entry = (n: number, body: Uint8Array = Buffer.from([0xff, n, 0x0a])) => ({
   receivedAt: new Date(0).toISOString(),
@@ -133,18 +134,19 @@ describe("the durable journal", () => {
     await reopened.journal.close();
   });
 
-  it("is read without being changed by inspect (hook outbox list beside no listener)", async () => {
+  it("is listed without being changed beside no listener (hook outbox list)", async () => {
     const { journal } = await Journal.open(dir);
     await journal.accept(entry(1));
+    journal.failed(1, { attempts: 2, lastError: "target answered 503" });
     await journal.close();
     appendFileSync(path, '{"t":"a","se');
     const size = statSync(path).size;
-    const view = Journal.inspect(dir);
-    expect(view.scan.pending.toArray().map((r) => view.read(r).eventId)).toEqual(["evt_1"]);
-    expect(view.scan.damaged).toBe(1);
-    view.close();
+    const reply = listOffline(dir, new Date(60_000));
+    expect(reply).toMatchObject({
+      ok: true,
+      entries: [{ seq: 1, eventId: "evt_1", attempts: 2, ageMs: 60_000 }],
+    });
     expect(statSync(path).size).toBe(size);
-    writeFileSync(path, "");
-    expect(Journal.inspect(join(dir, "nowhere")).scan.pending.size).toBe(0);
+    expect(listOffline(join(dir, "nowhere"), new Date())).toEqual({ ok: true, op: "list", entries: [] });
   });
 });
