@@ -172,7 +172,7 @@ export class ListenRenderer {
 
   private deadLine(d: Extract<ListenEvent, { kind: "dead" }>): string {
     const c = this.out.color;
-    const what = [d.event, shortId(d.eventId)].filter(Boolean).join(" ");
+    const what = escapeControl([d.event, shortId(d.eventId)].filter(Boolean).join(" "));
     return `  ${c.dim("outbox")} #${d.seq}${what ? ` ${what}` : ""} ${c.red.bold(`DEAD: ${d.reason}`)}; saved as ${d.file} (hook replay sends it), ${d.pending} pending`;
   }
 

@@ -4,10 +4,11 @@ import { askListener, type ControlReply, type ControlRequest } from "../deliver/
 import type { PendingEntry } from "../deliver/outbox.js";
 import { changeOffline, listOffline, type OfflineResult } from "../deliver/outbox-offline.js";
 import { Exit, HookError, StartError, UsageError } from "../errors.js";
+import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { durationOption, providerFrom, urlOption } from "./common.js";
+import { positiveDurationOption, providerFrom, urlOption } from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
 
 const ACTIONS = ["list", "retry", "drop"] as const;
@@ -68,10 +69,10 @@ function offlineOptions(dataDir: string, options: CommandOptions, io: Io) {
   return {
     dataDir,
     forwardTo: options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined,
-    timeoutMs: durationOption(options.timeout ?? "30s", "--timeout") ?? 30_000,
+    timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     provider,
     secret: secrets?.[0],
-    giveUpAfterMs: durationOption(options.giveUpAfter ?? "24h", "--give-up-after") ?? 86_400_000,
+    giveUpAfterMs: positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h"),
     now: io.now,
   };
 }
@@ -117,7 +118,8 @@ function render(out: Output, reply: ControlReply, live: boolean): number {
 
 function entryLine(out: Output, e: PendingEntry): string {
   const c = out.color;
-  const what = [e.event ?? "-", e.eventId ?? "-"].join("  ");
-  const error = e.lastError ? `  ${c.red(`last error: ${e.lastError}`)}` : "";
+  // Event type, id and the target's error came from outside: shown, never obeyed.
+  const what = escapeControl([e.event ?? "-", e.eventId ?? "-"].join("  "));
+  const error = e.lastError ? `  ${c.red(`last error: ${escapeControl(e.lastError)}`)}` : "";
   return `#${e.seq}  ${what}  ${c.dim(`attempts ${e.attempts}, age ${formatDuration(e.ageMs)}`)}${error}`;
 }
