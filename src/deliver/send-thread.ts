@@ -24,7 +24,7 @@ port.on("message", async (message: { id: number; entry: OutboxEntry; now: number
   try {
     result = await forwarder.send(sign.request(message.entry, new Date(message.now)));
   } catch (error) {
-    result = { ok: false, kind: "unreachable", error: (error as Error).message, latencyMs: 0 };
+    result = { ok: false, kind: "unreachable", error: (error as Error).message, why: "error", latencyMs: 0 };
   }
   // The outbox needs the outcome, not the answer's headers and body: less to copy between threads.
   const slim = result.ok ? { ...result, headers: [], body: Buffer.alloc(0) } : result;

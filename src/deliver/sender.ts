@@ -73,5 +73,5 @@ export class ThreadSender {
 }
 
 function failure(error: string): ForwardResult {
-  return { ok: false, kind: "unreachable", error, latencyMs: 0 };
+  return { ok: false, kind: "unreachable", error, why: "error", latencyMs: 0 };
 }
