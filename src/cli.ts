@@ -133,6 +133,7 @@ export function buildProgram(
     .option("--save <dir>", "save every request as a fixture file in DIR")
     .option("--durable", "persist to .hook/ before answering 202, deliver with retries")
     .option("--retry <schedule>", "retry schedule for --durable", "1s,5s,30s,2m,10m,1h")
+    .option("--give-up-after <duration>", "--durable: move an entry still failing this long to dead/", "24h")
     .option("--timeout <duration>", "how long to wait for the target", "30s")
     .option("--max-body <size>", "largest body accepted", "10mb")
     .option("--no-tunnel", "do not open a public tunnel")
@@ -147,6 +148,28 @@ export function buildProgram(
     .option("--json", "one JSON object per line on stdout");
   providerShapeOptions(reconcileOptions(registerOptions(listen))).action(
     lazy("listen", async () => (await import("./commands/listen.js")).listenCommand),
+  );
+
+  const outbox = program
+    .command("outbox")
+    .description(
+      "steer the --durable outbox: list what is pending, retry the head now, drop an entry to dead/",
+    )
+    .argument("<action>", "list | retry | drop")
+    .argument("[entry]", "drop: the sequence number or event id")
+    .option("--data-dir <dir>", "working data folder", ".hook")
+    .option("-f, --forward-to <url>", "retry beside no running listener: deliver the head here")
+    .option("--provider <name>", "retry beside no running listener: re-sign for this provider")
+    .addOption(secretOption())
+    .option(
+      "--timeout <duration>",
+      "retry beside no running listener: how long to wait for the target",
+      "30s",
+    )
+    .option("--give-up-after <duration>", "retry beside no running listener: as listen's", "24h")
+    .option("--json", "one JSON object per line on stdout");
+  providerShapeOptions(outbox).action(
+    lazy("outbox", async () => (await import("./commands/outbox.js")).outboxCommand),
   );
 
   const replayOptions = (command: Command): Command =>

@@ -1,9 +1,8 @@
-import type { Outbox } from "../deliver/outbox.js";
 import type { EventBus } from "../events/types.js";
-import type { OutboxControl } from "../inspect/api.js";
 import type { Inspector, StartInput } from "../inspect/inspector.js";
 
-export type InspectorStart = Omit<StartInput, "outbox"> & { outbox?: Outbox };
+/** What listen hands the inspector; the durable Outbox is its OutboxControl (list, retryNow, drop). */
+export type InspectorStart = StartInput;
 
 /** The inspector of `hook listen`, loaded only when it is on: `--no-inspect` costs no module at all. */
 export async function openInspector(dataDir: string, bus: EventBus) {
@@ -11,16 +10,8 @@ export async function openInspector(dataDir: string, bus: EventBus) {
   const inspector: Inspector = await Inspector.open(dataDir, bus);
   return {
     firstNumber: inspector.firstNumber,
-    start: (input: InspectorStart) => inspector.start({ ...input, outbox: outboxControl(input.outbox) }),
+    // Passed as it is, not spread: its provider and secrets are getters that --register updates.
+    start: (input: InspectorStart) => inspector.start(input),
     close: () => inspector.close(),
   };
-}
-
-/** The outbox's list / retryNow / drop, when this build's Outbox has them. */
-function outboxControl(outbox: Outbox | undefined): OutboxControl | undefined {
-  const control = outbox as Partial<OutboxControl> | undefined;
-  if (!control || typeof control.list !== "function" || typeof control.retryNow !== "function")
-    return undefined;
-  if (typeof control.drop !== "function") return undefined;
-  return control as OutboxControl;
 }

@@ -66,6 +66,12 @@ export class ListenRenderer {
       case "reconcile":
         renderReconcile(this.out, event.event);
         return;
+      case "dead": {
+        const { kind: _k, ...rest } = event;
+        this.out.data("dead", rest);
+        this.out.line(this.deadLine(event));
+        return;
+      }
       case "tunnel":
         this.out.data("tunnel", { ...event.record });
         this.tunnel(event.record);
@@ -168,6 +174,12 @@ export class ListenRenderer {
       return `${head} ${c.green(`delivered ${d.status}`)} ${c.dim(`attempt ${d.attempt}, ${ms(d.latencyMs)}, ${d.pending} pending`)}`;
     const why = d.status !== undefined ? `target answered ${d.status}` : escapeControl(d.error ?? "");
     return `${head} ${c.red(`failed: ${why}`)} ${c.dim(`attempt ${d.attempt}, retry in ${ms(d.retryInMs ?? 0)}, ${d.pending} pending`)}`;
+  }
+
+  private deadLine(d: Extract<ListenEvent, { kind: "dead" }>): string {
+    const c = this.out.color;
+    const what = escapeControl([d.event, shortId(d.eventId)].filter(Boolean).join(" "));
+    return `  ${c.dim("outbox")} #${d.seq}${what ? ` ${what}` : ""} ${c.red.bold(`DEAD: ${d.reason}`)}; saved as ${d.file} (hook replay sends it), ${d.pending} pending`;
   }
 
   private tunnel(t: TunnelRecord): void {

@@ -1,14 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { CommandOptions } from "../cli.js";
+import { startControl } from "../deliver/control.js";
 import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";
 import { acquireLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
-import { Exit, StartError, UsageError } from "../errors.js";
-import { type DeliveryRecord, EventBus } from "../events/types.js";
+import { signer } from "../deliver/resign.js";
+import { ThreadSender } from "../deliver/sender.js";
+import { Exit, HookError, StartError, UsageError } from "../errors.js";
+import { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
-import type { Provider } from "../providers/types.js";
+import type { Provider, ProviderOptions } from "../providers/types.js";
 import { SeenIds } from "../receive/dedupe.js";
 import { eventFilter } from "../receive/filter.js";
 import { VerifyKeys } from "../receive/keys.js";
@@ -23,6 +26,7 @@ import {
   intOption,
   positiveDurationOption,
   providerFrom,
+  providerOptionsFrom,
   requireSecrets,
   secondsOption,
   urlOption,
@@ -40,12 +44,14 @@ interface Settings {
   host: string;
   forwardTo?: URL;
   provider?: Provider;
+  providerOptions: ProviderOptions;
   secrets: string[];
   toleranceSeconds?: number;
   filter?: (type: string | undefined) => boolean;
   saveDir?: string;
   durable: boolean;
   retry: number[];
+  giveUpAfterMs: number;
   timeoutMs: number;
   maxBody: number;
   tunnel: boolean;
@@ -67,17 +73,20 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
     throw new UsageError("--durable needs --forward-to", "the outbox delivers to that URL");
   }
   const timeoutMs = positiveDurationOption(options.timeout, "--timeout", "30s");
+  const giveUpAfterMs = positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h");
   return {
     port: portOption(options.port),
     host: String(options.host ?? "127.0.0.1"),
     forwardTo,
     provider,
+    providerOptions: providerOptionsFrom(options),
     secrets,
     toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
     filter: eventFilter(options.events as string | undefined),
     saveDir: options.save ? saveFolder(String(options.save), io.cwd) : undefined,
     durable,
     retry: parseSchedule(String(options.retry ?? "1s,5s,30s,2m,10m,1h"), "--retry"),
+    giveUpAfterMs,
     timeoutMs,
     maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
     tunnel: options.tunnel !== false,
@@ -128,10 +137,16 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
     const hint = settings.provider?.checkSecret?.(secret);
     if (hint) bus.emit({ kind: "warning", message: `--secret: ${hint}` });
   }
-  prepareDataDir(settings.dataDir);
+  let ready = false;
+  bus.on((event) => {
+    if (event.kind === "ready") ready = true;
+  });
   const cleanup: Cleanup = [];
   try {
+    prepareDataDir(settings.dataDir);
     return await serve(settings, options, io, bus, cleanup);
+  } catch (error) {
+    throw ready ? error : cannotStart(error);
   } finally {
     for (const step of cleanup.reverse()) await step();
   }
@@ -139,17 +154,49 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
 
 type Cleanup = (() => Promise<void> | void)[];
 
-/** The lock, the journal (with what is still pending) and the worker that drains it. */
-async function openOutbox(settings: Settings, forwarder: Forwarder, bus: EventBus, cleanup: Cleanup) {
+/**
+ * Whatever stops listen before it is ready (a read-only or full data dir, a broken journal, a port in
+ * use) is "could not start", exit 3, as documented; only bad flags and config keep their exit 2.
+ */
+function cannotStart(error: unknown): HookError {
+  if (error instanceof HookError && (error.exitCode === Exit.usage || error.exitCode === Exit.cannotStart)) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof HookError ? error.hint : undefined;
+  return new StartError(message.startsWith("listen") ? message : `listen: ${message}`, hint, error);
+}
+
+/** The lock, the journal (with what is still pending), the worker that drains it and its control socket. */
+async function openOutbox(settings: Settings, target: URL, bus: EventBus, cleanup: Cleanup) {
   cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
-  const { journal, pending, damaged } = await Journal.open(settings.dataDir);
+  const { journal, pending, failures, damaged } = await Journal.open(settings.dataDir);
   cleanup.push(() => journal.close());
   if (damaged > 0) {
     bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
   }
-  const emit = (record: DeliveryRecord) => bus.emit({ kind: "delivery", record });
-  const outbox = new Outbox(journal, forwarder, settings.retry, emit, pending);
+  const secret = settings.secrets[0];
+  const sender = new ThreadSender({
+    target: target.href,
+    timeoutMs: settings.timeoutMs,
+    provider: settings.provider?.name,
+    providerOptions: settings.providerOptions,
+    secret,
+  });
+  cleanup.push(() => sender.close());
+  const outbox = new Outbox({
+    journal,
+    send: sender.send,
+    schedule: settings.retry,
+    giveUpAfterMs: settings.giveUpAfterMs,
+    deadDir: join(settings.dataDir, "dead"),
+    signer: signer(settings.provider, secret),
+    emit: (event) => bus.emit(event),
+    initial: pending,
+    failures,
+  });
   cleanup.push(() => outbox.stop(GRACE_MS));
+  cleanup.push(await startControl(settings.dataDir, outbox));
   return { journal, outbox };
 }
 
@@ -215,7 +262,9 @@ async function serve(
     : undefined;
   if (forwarder) cleanup.push(() => forwarder.close());
   const durable =
-    settings.durable && forwarder ? await openOutbox(settings, forwarder, bus, cleanup) : undefined;
+    settings.durable && settings.forwardTo
+      ? await openOutbox(settings, settings.forwardTo, bus, cleanup)
+      : undefined;
   let tunnel: TunnelSupervisor | undefined;
   // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
   const inspector = settings.inspect ? await openInspector(settings.dataDir, bus) : undefined;

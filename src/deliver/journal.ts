@@ -1,199 +1,237 @@
-import { existsSync, ftruncateSync, mkdirSync, readFileSync, writeSync } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../store/atomic.js";
+import { promisify } from "node:util";
+import { compact, type Scan, scanJournal } from "./journal-compact.js";
+import { type EntryRef, encodeEntry, type Failures, type OutboxEntry, readEntry } from "./journal-lines.js";
+import { RecentEntries } from "./recent.js";
+import { RefQueue } from "./ref-queue.js";
 
-/** One accepted request, as the outbox keeps it until the target has taken it. */
-export interface OutboxEntry {
-  seq: number;
-  receivedAt: string;
-  method: string;
-  path: string;
-  headers: [string, string][];
-  body: Uint8Array;
-  event?: string;
-  eventId?: string;
-}
+export type { EntryRef, Failures, OutboxEntry } from "./journal-lines.js";
 
-type Line =
-  | { t: "h"; next: number }
-  | ({ t: "a"; bodyBase64: string } & Omit<OutboxEntry, "body">)
-  | { t: "d"; seq: number };
-
-/** When nothing is pending and the file is bigger than this, it is truncated to a header. */
+/** When nothing is pending and the file is bigger than this, it is replaced by a header. */
 const RESET_BYTES = 8 * 1024 * 1024;
 
-function encode(entry: OutboxEntry): string {
-  const { body, ...rest } = entry;
-  return `${JSON.stringify({ t: "a", ...rest, bodyBase64: Buffer.from(body).toString("base64") })}\n`;
+const datasync = promisify(fdatasync);
+
+interface Waiting {
+  entry: OutboxEntry;
+  data: Buffer;
+  resolve: (ref: EntryRef) => void;
+  reject: (error: unknown) => void;
 }
 
-/** Reads a journal, tolerating a torn last line (a crash in the middle of a write). */
-function replay(text: string): { pending: OutboxEntry[]; next: number; damaged: number } {
-  const accepted = new Map<number, OutboxEntry>();
-  let next = 1;
-  let damaged = 0;
-  for (const raw of text.split("\n")) {
-    if (raw.trim() === "") continue;
-    let line: Line;
-    try {
-      line = JSON.parse(raw) as Line;
-    } catch {
-      damaged += 1;
-      continue;
-    }
-    if (line.t === "h") next = Math.max(next, line.next);
-    else if (line.t === "d") accepted.delete(line.seq);
-    else if (line.t === "a") {
-      const { t: _t, bodyBase64, ...rest } = line;
-      accepted.set(line.seq, { ...rest, body: Buffer.from(bodyBase64, "base64") });
-      next = Math.max(next, line.seq + 1);
-    }
-  }
-  const pending = [...accepted.values()].sort((a, b) => a.seq - b.seq);
-  return { pending, next, damaged };
+export interface Opened {
+  journal: Journal;
+  /** Still to deliver, in order: where each line is, not its body (that stays on disk). */
+  pending: RefQueue;
+  /** Failed attempts so far of pending entries. */
+  failures: Map<number, Failures>;
+  /** Lines skipped: torn, not JSON, or JSON of another shape. */
+  damaged: number;
 }
 
 /**
- * The durable outbox: an append-only NDJSON journal of "accepted" and "delivered" records. An accept
- * resolves only after its line is fsynced; accepts that arrive while a sync runs share the next one
- * (group commit), so many concurrent webhooks cost one fsync, not one each. Compacted on open.
+ * The durable outbox: an append-only NDJSON journal of "accepted", "failed", "delivered" records. An
+ * accept resolves only after its line is fsynced; accepts that arrive while an fsync runs share the
+ * next one (group commit). Every write is synchronous and counted at once, so the byte count always
+ * matches the file, and cutting a short write back can never cut an accepted line; only the fsync
+ * waits off the main thread. Bodies stay in the file: memory holds where each pending line is.
  */
 export class Journal {
   readonly path: string;
-  private handle: FileHandle;
+  private fd: number;
   private nextSeq: number;
   private live: number;
   private bytes: number;
-  private buffer: string[] = [];
-  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
+  private waiting: Waiting[] = [];
+  private syncing: Promise<void> | undefined;
   private closed = false;
+  private readonly recent = new RecentEntries();
 
   private constructor(
     path: string,
-    handle: FileHandle,
-    nextSeq: number,
-    live: number,
-    bytes: number,
+    fd: number,
+    scan: Scan,
     private readonly resetBytes: number,
   ) {
     this.path = path;
-    this.handle = handle;
-    this.nextSeq = nextSeq;
-    this.live = live;
-    this.bytes = bytes;
+    this.fd = fd;
+    this.nextSeq = scan.next;
+    this.live = scan.pending.size;
+    this.bytes = scan.size;
   }
 
-  /** Opens (and compacts) the journal in `dir`; returns it with the entries still to deliver. */
-  static async open(
-    dir: string,
-    resetBytes = RESET_BYTES,
-  ): Promise<{ journal: Journal; pending: OutboxEntry[]; damaged: number }> {
+  /** Opens the journal in `dir` (compacting it when most of it is delivered), with what is pending. */
+  static async open(dir: string, resetBytes = RESET_BYTES): Promise<Opened> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, "outbox.ndjson");
-    const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-    const { pending, next, damaged } = replay(text);
-    const compacted = `${JSON.stringify({ t: "h", next })}\n${pending.map(encode).join("")}`;
-    writeFileAtomic(path, compacted);
-    const handle = await open(path, "a");
-    const journal = new Journal(path, handle, next, pending.length, Buffer.byteLength(compacted), resetBytes);
-    return { journal, pending, damaged };
+    let fd = openSync(path, "a+", 0o600);
+    let scan: Scan;
+    try {
+      scan = scanJournal(fd);
+      // A torn last line (a crash mid-write): cut it, or the next append would glue onto it.
+      if (scan.tornAt !== undefined) {
+        ftruncateSync(fd, scan.tornAt);
+        scan.size = scan.tornAt;
+      }
+      // Mostly history: copy what is pending into a new file. Otherwise the file is kept as it is, so a
+      // start with a million pending does not first rewrite gigabytes.
+      if (scan.size - scan.liveBytes > Math.max(resetBytes, scan.liveBytes)) {
+        scan = { ...compact(path, fd, scan), damaged: scan.damaged };
+        closeSync(fd);
+        fd = openSync(path, "a+", 0o600);
+      }
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    const journal = new Journal(path, fd, scan, resetBytes);
+    return { journal, pending: scan.pending, failures: scan.failures, damaged: scan.damaged };
   }
 
   get pendingCount(): number {
     return this.live;
   }
 
-  /** Gives the request its sequence number and resolves once it is on disk. */
-  async accept(entry: Omit<OutboxEntry, "seq">): Promise<OutboxEntry> {
-    if (this.closed) throw new Error("the outbox is closed");
-    const full: OutboxEntry = { ...entry, seq: this.nextSeq++ };
+  /** Gives the request its sequence number and resolves, with where it is, once it is on disk. */
+  accept(entry: Omit<OutboxEntry, "seq">): Promise<EntryRef> {
+    if (this.closed) return Promise.reject(new Error("the outbox is closed"));
+    const seq = this.nextSeq++;
     this.live += 1;
-    try {
-      await this.write(encode(full));
-    } catch (error) {
-      this.live -= 1;
-      throw error;
-    }
-    return full;
-  }
-
-  /**
-   * Marks a delivery done. Written at once (a small synchronous append, so a kill -9 right after cannot
-   * lose it and only the delivery in flight can repeat) but not fsynced: a power cut may lose it, which
-   * means one redelivery, never a loss. Its "accepted" line is already on disk, so order cannot invert.
-   */
-  delivered(seq: number): void {
-    this.live -= 1;
-    if (this.closed) return;
-    const line = `${JSON.stringify({ t: "d", seq })}\n`;
-    try {
-      const written = writeSync(this.handle.fd, line);
-      // A short write (disk full) would leave half a line for the next append to glue onto: cut it.
-      if (written < line.length) ftruncateSync(this.handle.fd, this.bytes);
-      else this.bytes += written;
-    } catch {
-      // The next start redelivers it: a duplicate, not a loss.
-    }
-    if (this.live === 0 && this.bytes > this.resetBytes && !this.flushing) {
-      // Accepts that arrive meanwhile wait in the buffer; the loop after the reset writes them.
-      this.flushing = this.reset()
-        .catch(() => undefined)
-        .then(() => this.flushLoop());
-    }
-  }
-
-  private write(line: string): Promise<void> {
+    const full = { ...entry, seq };
+    const data = Buffer.from(encodeEntry(full));
     return new Promise((resolve, reject) => {
-      this.buffer.push(line);
-      this.waiters.push({ resolve, reject });
-      this.flushing ??= this.flushLoop();
+      this.waiting.push({ entry: full, data, resolve, reject });
+      if (!this.syncing) this.commit();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.buffer.length > 0) {
-      const data = this.buffer.join("");
-      const waiters = this.waiters;
-      this.buffer = [];
-      this.waiters = [];
-      try {
-        await this.writeAll(Buffer.from(data));
-        await this.handle.datasync();
-        this.bytes += Buffer.byteLength(data);
-        for (const waiter of waiters) waiter.resolve();
-      } catch (error) {
-        // Not all on disk: nobody in this batch gets a 202. Cut the partial tail so the next append
-        // starts on a clean line instead of gluing onto half a record.
-        await this.handle.truncate(this.bytes).catch(() => undefined);
-        for (const waiter of waiters) waiter.reject(error);
-      }
-    }
-    this.flushing = undefined;
+  /** The entry's body and headers: as accepted when it is among the first pending, else from the file. */
+  read(ref: EntryRef): OutboxEntry {
+    return this.recent.get(ref.seq) ?? readEntry(this.fd, ref);
   }
 
-  /** FileHandle.write may write less than asked (a full disk): a short write must not pass for success. */
-  private async writeAll(data: Buffer): Promise<void> {
+  /**
+   * Marks a delivery done. Written at once (a kill -9 right after cannot lose it, so only the delivery
+   * in flight can repeat) but not fsynced: a power cut may lose it, which means one redelivery, never
+   * a loss. Its "accepted" line is already on disk, so order cannot invert.
+   */
+  delivered(seq: number): void {
+    this.recent.delete(seq);
+    this.done({ t: "d", seq });
+  }
+
+  /** The entry went to dead/ as `file`. */
+  deadLettered(seq: number, file: string): void {
+    this.recent.delete(seq);
+    this.done({ t: "d", seq, dead: file });
+  }
+
+  /** An attempt failed: kept so a restart and `hook outbox list` know how often and why. */
+  failed(seq: number, failures: Failures): void {
+    this.note({ t: "f", seq, ...failures });
+  }
+
+  private done(line: object): void {
+    this.live -= 1;
+    this.note(line);
+    if (this.live === 0 && this.waiting.length === 0 && !this.syncing && this.bytes > this.resetBytes) {
+      this.reset();
+    }
+  }
+
+  /** A small record, written now; a failure costs a redelivery or a lost count, never an entry. */
+  private note(line: object): void {
+    if (this.closed) return;
+    const data = Buffer.from(`${JSON.stringify(line)}\n`);
+    try {
+      this.writeAll(data);
+      this.bytes += data.length;
+    } catch {
+      this.cutBack(this.bytes);
+    }
+  }
+
+  /** Writes everything waiting in one go, then one fsync for all of it. */
+  private commit(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    const start = this.bytes;
+    const data = batch.length === 1 ? (batch[0] as Waiting).data : Buffer.concat(batch.map((w) => w.data));
+    try {
+      this.writeAll(data);
+    } catch (error) {
+      // Not all on disk: nobody in this batch gets a 202, and the partial tail goes.
+      this.cutBack(start);
+      this.reject(batch, error);
+      if (this.waiting.length > 0) this.commit();
+      return;
+    }
+    this.bytes = start + data.length;
+    this.syncing = datasync(this.fd).then(
+      () => this.resolve(batch, start),
+      (error: unknown) => {
+        // On the disk maybe, but not known to be: refused, and marked so no later start delivers it
+        // behind the sender's own retry.
+        for (const w of batch) this.note({ t: "d", seq: w.entry.seq });
+        this.reject(batch, error);
+      },
+    );
+  }
+
+  private resolve(batch: Waiting[], start: number): void {
+    let offset = start;
+    for (const w of batch) {
+      this.recent.add(w.entry);
+      w.resolve({ seq: w.entry.seq, offset, length: w.data.length - 1 });
+      offset += w.data.length;
+    }
+    this.afterSync();
+  }
+
+  private reject(batch: Waiting[], error: unknown): void {
+    this.live -= batch.length;
+    for (const w of batch) w.reject(error);
+    if (this.syncing) this.afterSync();
+  }
+
+  private afterSync(): void {
+    this.syncing = undefined;
+    if (this.waiting.length > 0) this.commit();
+  }
+
+  /** writeSync may write less than asked (a full disk): a short write must not pass for success. */
+  private writeAll(data: Buffer): void {
     let offset = 0;
     while (offset < data.length) {
-      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
-      if (bytesWritten <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
-      offset += bytesWritten;
+      const written = writeSync(this.fd, data, offset, data.length - offset);
+      if (written <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
+      offset += written;
+    }
+  }
+
+  private cutBack(size: number): void {
+    try {
+      ftruncateSync(this.fd, size);
+    } catch {
+      // The next start skips a torn line with a warning.
     }
   }
 
   /** Nothing pending: start the file over so a long session does not grow it forever. */
-  private async reset(): Promise<void> {
-    const header = `${JSON.stringify({ t: "h", next: this.nextSeq })}\n`;
-    // Replaced, not truncated: a crash between truncate and write would leave an empty file, and the
-    // next start would count sequence numbers from 1 again.
-    await this.handle.close();
+  private reset(): void {
     try {
-      writeFileAtomic(this.path, header);
-      this.bytes = Buffer.byteLength(header);
-    } finally {
-      this.handle = await open(this.path, "a");
+      const { size } = compact(this.path, this.fd, {
+        next: this.nextSeq,
+        pending: new RefQueue(),
+        failures: new Map(),
+      });
+      const fd = openSync(this.path, "a+", 0o600);
+      closeSync(this.fd);
+      this.fd = fd;
+      this.bytes = size;
+    } catch {
+      // The old file stays; the next start compacts it.
     }
   }
 
@@ -201,7 +239,7 @@ export class Journal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.flushing) await this.flushing;
-    await this.handle.close();
+    while (this.syncing) await this.syncing;
+    closeSync(this.fd);
   }
 }

@@ -157,6 +157,16 @@ export type ListenEvent =
     }
   | { kind: "request"; record: RequestRecord }
   | { kind: "delivery"; record: DeliveryRecord }
+  | {
+      /** An outbox entry moved to dead/ (given up, or dropped by the user): a fixture `hook replay` sends. */
+      kind: "dead";
+      seq: number;
+      event?: string;
+      eventId?: string;
+      file: string;
+      reason: string;
+      pending: number;
+    }
   | { kind: "tunnel"; record: TunnelRecord }
   | { kind: "register"; record: RegisterRecord }
   | { kind: "reconcile"; event: ReconcileEvent }

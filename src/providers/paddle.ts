@@ -46,6 +46,7 @@ export const paddle: Provider = {
   summary: "HMAC-SHA256 of `ts:body`, hex, as h1 in Paddle-Signature; rejects timestamps over 5 seconds old",
   signatureHeaders: [HEADER],
   signsTimestamp: true,
+  toleranceSeconds: TOLERANCE_SECONDS,
   // Paddle: "respond within five seconds" or the delivery counts as failed and is retried.
   timeoutMs: 5_000,
   contentType: "application/json",

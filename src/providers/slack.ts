@@ -27,6 +27,7 @@ export const slack: Provider = {
     "HMAC-SHA256 of `v0:timestamp:body`, hex, in X-Slack-Signature; rejects timestamps over 5 minutes old",
   signatureHeaders: [SIGNATURE, TIMESTAMP],
   signsTimestamp: true,
+  toleranceSeconds: TOLERANCE_SECONDS,
   // Slack: "respond to events with an HTTP 200 OK within three seconds".
   timeoutMs: 3_000,
   contentType: "application/json",

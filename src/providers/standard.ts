@@ -72,6 +72,7 @@ function makeProvider(name: "standard" | "svix"): Provider {
     // fresh webhook-signature would be the one checked, and fail.
     signatureHeaders: ["svix", "webhook"].flatMap((p) => [`${p}-id`, `${p}-timestamp`, `${p}-signature`]),
     signsTimestamp: true,
+    toleranceSeconds: TOLERANCE_SECONDS,
     // Svix gives an endpoint 15 seconds to answer before the attempt counts as failed.
     timeoutMs: 15_000,
     contentType: "application/json",

@@ -30,6 +30,7 @@ export const stripe: Provider = {
   summary: "HMAC-SHA256 of `t.body` with the whsec_ secret, hex; rejects timestamps older than 5 minutes",
   signatureHeaders: [HEADER],
   signsTimestamp: true,
+  toleranceSeconds: TOLERANCE_SECONDS,
   // Stripe gives up on an endpoint that has not answered within about 10 seconds.
   timeoutMs: 10_000,
   contentType: "application/json; charset=utf-8",

@@ -69,6 +69,7 @@ export const twitch: Provider = {
     "twitch-eventsub-subscription-version",
   ],
   signsTimestamp: true,
+  toleranceSeconds: TOLERANCE_SECONDS,
   // Twitch: respond "within a few seconds" or the subscription fails; 3 s is a safe reading of it.
   timeoutMs: 3_000,
   contentType: "application/json",

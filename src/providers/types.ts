@@ -78,6 +78,8 @@ export interface Provider {
   readonly signatureHeaders: readonly string[];
   /** Whether a timestamp is signed, so stale deliveries can be rejected (hook check scenario 6). */
   readonly signsTimestamp: boolean;
+  /** When it signs a timestamp: how old one its own SDK still accepts, in seconds (the app's window). */
+  readonly toleranceSeconds?: number;
   /** How long the provider waits for an answer before it counts a failure, in ms. */
   readonly timeoutMs: number;
   /** Content type of a typical delivery (for bare payloads and trigger). */

@@ -247,6 +247,8 @@ export class Pipeline {
         body: incoming.body,
         event: draft.event,
         eventId: draft.eventId,
+        deliveryId: draft.deliveryId,
+        provider: draft.provider,
       });
       durable.outbox.enqueue(entry);
       return finish("queued", jsonReply(202, { ok: true, queued: entry.seq }), { seq: entry.seq });

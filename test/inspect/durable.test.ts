@@ -64,6 +64,30 @@ describe("the inspector with --durable and without a target", () => {
     expect((again.deliveries as unknown[]).length).toBe(2);
   });
 
+  it("lists the pending outbox, retries the head now and drops an entry to dead/ from the API", async () => {
+    target.respond = () => ({ status: 503, body: "down" });
+    const args = ["--provider", "stripe", "--secret", SECRET, "-f", target.url, "--durable", "--retry", "1h"];
+    hook = await startInspecting(args, { cwd: work.dir });
+    expect((await send(hook.url)).status).toBe(202);
+    await waitForLines(hook.proc, "delivery", 1);
+    const listed = await getJson(`${hook.inspectUrl}/api/outbox`);
+    expect(listed.entries).toMatchObject([{ seq: 1, eventId: "evt_durable" }]);
+    // The schedule says an hour; "retry now" does not wait for it.
+    target.respond = () => ({ status: 200, body: "ok" });
+    expect((await postJson(`${hook.inspectUrl}/api/outbox/retry`)).status).toBe(200);
+    const [, second] = await waitForLines(hook.proc, "delivery", 2);
+    expect(second).toMatchObject({ seq: 1, ok: true });
+    expect((await getJson(`${hook.inspectUrl}/api/outbox`)).entries).toEqual([]);
+
+    target.respond = () => ({ status: 503, body: "down" });
+    expect((await send(hook.url)).status).toBe(202);
+    await waitForLines(hook.proc, "delivery", 3);
+    const dropped = await postJson(`${hook.inspectUrl}/api/outbox/2/drop`);
+    expect(dropped.status).toBe(200);
+    expect((await getJson(`${hook.inspectUrl}/api/outbox`)).entries).toEqual([]);
+    expect((await postJson(`${hook.inspectUrl}/api/outbox/2/drop`)).status).toBe(404);
+  });
+
   it("without --forward-to, a replay goes through the receiver's own pipeline, verified afresh", async () => {
     hook = await startInspecting(["--provider", "stripe", "--secret", SECRET], { cwd: work.dir });
     await send(hook.url);

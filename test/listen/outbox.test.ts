@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Forwarder } from "../../src/deliver/forward.js";
 import { Journal } from "../../src/deliver/journal.js";
 import { Outbox } from "../../src/deliver/outbox.js";
+import { signer } from "../../src/deliver/resign.js";
+import { localSend } from "../../src/deliver/sender.js";
 import type { DeliveryRecord } from "../../src/events/types.js";
 import { Target } from "../helpers/target.js";
 
@@ -22,12 +24,23 @@ describe("the outbox worker", () => {
     const forwarder = new Forwarder(new URL(`http://127.0.0.1:${await Target.freePort()}`), 2_000);
     cleanup.push(() => forwarder.close());
     const records: DeliveryRecord[] = [];
-    const outbox = new Outbox(journal, forwarder, [60_000], (r) => records.push(r), []);
+    const outbox = new Outbox({
+      journal,
+      send: localSend(forwarder, signer(undefined, undefined)),
+      schedule: [60_000],
+      giveUpAfterMs: 86_400_000,
+      deadDir: join(dir, "dead"),
+      signer: signer(undefined, undefined),
+      emit: (e) => {
+        if (e.kind === "delivery") records.push(e.record);
+      },
+      initial: [],
+    });
     cleanup.push(() => outbox.stop(500));
     outbox.start();
     for (let n = 0; n < 8; n += 1) {
       const entry = await journal.accept({
-        receivedAt: new Date(0).toISOString(),
+        receivedAt: new Date().toISOString(),
         method: "POST",
         path: `/${n}`,
         headers: [],

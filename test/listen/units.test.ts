@@ -1,10 +1,9 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Forwarder, targetUrl } from "../../src/deliver/forward.js";
 import { endToEndHeaders } from "../../src/deliver/headers.js";
-import { Journal } from "../../src/deliver/journal.js";
 import { EventBus, type ListenEvent } from "../../src/events/types.js";
 import { getProvider } from "../../src/providers/index.js";
 import type { Provider } from "../../src/providers/types.js";
@@ -78,66 +77,6 @@ describe("forwarding details", () => {
     expect(publicUrl("/a", h({ host: "localhost:4665" }), "https://t.trycloudflare.com")).toBe(
       "http://localhost:4665/a",
     );
-  });
-});
-
-describe("the durable journal", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "hook-journal-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const entry = (n: number) => ({
-    receivedAt: new Date(0).toISOString(),
-    method: "POST",
-    path: `/p${n}`,
-    headers: [["x-n", String(n)]] as [string, string][],
-    body: Buffer.from([0xff, n, 0x0a]),
-  });
-
-  it("returns what was accepted and not delivered, byte-exact, in order; survives a torn last line", async () => {
-    const first = await Journal.open(dir);
-    const accepted = await Promise.all([1, 2, 3, 4].map((n) => first.journal.accept(entry(n))));
-    expect(accepted.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    first.journal.delivered(2);
-    await first.journal.close();
-    // A crash in the middle of a write leaves half a line.
-    appendFileSync(join(dir, "outbox.ndjson"), '{"t":"a","seq":5,"meth');
-    const second = await Journal.open(dir);
-    expect(second.damaged).toBe(1);
-    expect(second.pending.map((e) => e.seq)).toEqual([1, 3, 4]);
-    expect(Buffer.from(second.pending[1]?.body ?? []).equals(Buffer.from([0xff, 3, 0x0a]))).toBe(true);
-    expect(second.pending[2]?.headers).toEqual([["x-n", "4"]]);
-    // Compacted on open, and sequence numbers keep counting up.
-    expect(readFileSync(join(dir, "outbox.ndjson"), "utf8").split("\n").filter(Boolean)).toHaveLength(4);
-    expect((await second.journal.accept(entry(9))).seq).toBe(5);
-    await second.journal.close();
-  });
-
-  it("starts the file over once everything is delivered and it has grown past the limit", async () => {
-    const { journal } = await Journal.open(dir, 200);
-    const path = join(dir, "outbox.ndjson");
-    const first = await Promise.all([1, 2, 3].map((n) => journal.accept(entry(n))));
-    for (const e of first) journal.delivered(e.seq);
-    const accepting = journal.accept(entry(4));
-    await accepting;
-    await journal.close();
-    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
-    expect(lines.map((l) => JSON.parse(l).t)).toEqual(["h", "a"]);
-    const reopened = await Journal.open(dir);
-    expect(reopened.pending.map((e) => e.seq)).toEqual([4]);
-    await reopened.journal.close();
-  });
-
-  it("group-commits concurrent accepts: all resolve, all are on disk", async () => {
-    const { journal } = await Journal.open(dir);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => journal.accept(entry(i % 250))));
-    expect(journal.pendingCount).toBe(200);
-    await journal.close();
-    const reopened = await Journal.open(dir);
-    expect(reopened.pending).toHaveLength(200);
-    await reopened.journal.close();
   });
 });
 

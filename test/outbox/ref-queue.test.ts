@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { RefQueue } from "../../src/deliver/ref-queue.js";
+
+const ref = (seq: number) => ({ seq, offset: seq * 100 + 2 ** 33, length: seq + 1 });
+
+describe("the outbox's queue of positions", () => {
+  it("keeps order through growth, reuse of the delivered front, removal and search", () => {
+    const queue = new RefQueue();
+    let nextIn = 1;
+    let nextOut = 1;
+    // Grows past its first arrays, drains most, grows again: the front is reused, then doubled.
+    for (const [add, take] of [
+      [3000, 2500],
+      [5000, 100],
+      [10, 5400],
+    ] as const) {
+      for (let i = 0; i < add; i += 1) queue.push(ref(nextIn++));
+      for (let i = 0; i < take; i += 1) {
+        expect(queue.at(0)).toEqual(ref(nextOut++));
+        queue.shift();
+      }
+    }
+    expect(queue.size).toBe(nextIn - nextOut);
+    expect(queue.toArray()).toEqual(Array.from({ length: queue.size }, (_, i) => ref(nextOut + i)));
+    expect(queue.indexOf(nextOut + 3)).toBe(3);
+    expect(queue.indexOf(nextOut - 1)).toBe(-1);
+    queue.removeAt(3);
+    expect(queue.indexOf(nextOut + 3)).toBe(-1);
+    expect(queue.at(3)).toEqual(ref(nextOut + 4));
+    expect(queue.size).toBe(nextIn - nextOut - 1);
+    expect(queue.at(queue.size)).toBeUndefined();
+  });
+});
