@@ -3,7 +3,7 @@
  * project, its `hook` executable and its library, with nothing from this clone on the path.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -156,6 +156,41 @@ describe("the library, imported from the installed package", () => {
     );
     expect(event.data.object).toMatchObject({ amount: 4242 });
   });
+});
+
+describe("the README's vitest example", () => {
+  it("passes against an app that verifies with stripe-node, and fails against one that rejects", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const example = /<!-- tested by test\/package\/package\.test\.ts[^\n]*\n```ts\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(example).toBeDefined();
+    writeFileSync(join(project, "example.test.ts"), example ?? "");
+    symlinkSync(join(ROOT, "node_modules", "vitest"), join(project, "node_modules", "vitest"));
+    const vitest = (app: string) =>
+      run(process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "example.test.ts"], {
+        cwd: project,
+        env: { ...process.env, WEBHOOK_URL: `${target.url}/${app}`, STRIPE_WEBHOOK_SECRET: SECRET, CI: "1" },
+      }).then(
+        () => 0,
+        (error: { code: number }) => error.code,
+      );
+    // The app: 200 only for what stripe-node's constructEvent accepts, like a real Stripe handler.
+    target.respond = (request) => {
+      try {
+        Stripe.webhooks.constructEvent(
+          request.body.toString("utf8"),
+          String(request.headers["stripe-signature"]),
+          SECRET,
+        );
+        return { status: request.url.startsWith("/broken") ? 500 : 200, body: "ok" };
+      } catch {
+        return { status: 400, body: "bad signature" };
+      }
+    };
+    expect(await vitest("webhooks")).toBe(0);
+    expect(await vitest("broken")).not.toBe(0);
+  }, 60_000);
 });
 
 /** What an app's own vitest file would do with the library (type-checked, not run). */
