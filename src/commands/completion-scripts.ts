@@ -39,6 +39,41 @@ function argArms(command: CommandSpec): string[] {
   return out;
 }
 
+/**
+ * The part of the bash script that is the same for every program: find the command, the argument's
+ * position and a flag waiting for its value, then ask the generated functions what fits there.
+ */
+const BASH_DRIVER = `_hook() {
+  [ -n "\${ZSH_VERSION-}" ] && emulate -L ksh
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmd="" first="" pending="" pos=0 i w v
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="\${COMP_WORDS[i]}"
+    if [[ "$w" == -* ]]; then
+      # A flag that takes a value swallows the next word; the word being completed may be that value.
+      if [[ -n "$(_hook_values "$cmd" "$w")" ]]; then
+        ((i + 1 == COMP_CWORD)) && pending="$w"
+        i=$((i + 1))
+      fi
+    elif [[ -z "$cmd" ]]; then
+      cmd="$w"
+    else
+      [[ $pos == 0 ]] && first="$w"
+      pos=$((pos + 1))
+    fi
+  done
+  if [[ -n "$pending" ]]; then v="$(_hook_values "$cmd" "$pending")"
+  elif [[ "$cur" == -* ]]; then v="$(_hook_flags "$cmd")"
+  elif [[ -z "$cmd" ]]; then v="$(_hook_commands)"
+  else v="$(_hook_arg "$cmd" "$pos" "$first")"
+  fi
+  case "$v" in
+    __files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+    __any | "") COMPREPLY=() ;;
+    *) COMPREPLY=($(compgen -W "$v" -- "$cur")) ;;
+  esac
+}
+`;
+
 /** The bash functions; zsh runs the same ones through bashcompinit, so both complete alike. */
 export function bashScript(spec: CompletionSpec): string {
   const all = [{ name: "", flags: spec.globalFlags }, ...spec.commands];
@@ -64,35 +99,7 @@ _hook_arg() {
 ${spec.commands.flatMap(argArms).join("\n")}
   esac
 }
-_hook() {
-  [ -n "\${ZSH_VERSION-}" ] && emulate -L ksh
-  local cur="\${COMP_WORDS[COMP_CWORD]}" cmd="" first="" pending="" pos=0 i w v
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w="\${COMP_WORDS[i]}"
-    if [[ "$w" == -* ]]; then
-      # A flag that takes a value swallows the next word; the word being completed may be that value.
-      if [[ -n "$(_hook_values "$cmd" "$w")" ]]; then
-        ((i + 1 == COMP_CWORD)) && pending="$w"
-        i=$((i + 1))
-      fi
-    elif [[ -z "$cmd" ]]; then
-      cmd="$w"
-    else
-      [[ $pos == 0 ]] && first="$w"
-      pos=$((pos + 1))
-    fi
-  done
-  if [[ -n "$pending" ]]; then v="$(_hook_values "$cmd" "$pending")"
-  elif [[ "$cur" == -* ]]; then v="$(_hook_flags "$cmd")"
-  elif [[ -z "$cmd" ]]; then v=${q(names)}
-  else v="$(_hook_arg "$cmd" "$pos" "$first")"
-  fi
-  case "$v" in
-    __files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-    __any | "") COMPREPLY=() ;;
-    *) COMPREPLY=($(compgen -W "$v" -- "$cur")) ;;
-  esac
-}
+${BASH_DRIVER}_hook_commands() { echo ${q(names)}; }
 complete -F _hook hook
 `;
 }
