@@ -148,6 +148,7 @@ describe("the library, imported from the installed package", () => {
     expect(out.providers).toContain("stripe");
     expect(out.replay.summary).toMatchObject({ total: 2, passed: 2 });
     expect(out.replay.ok).toBe(true);
+    expect(out.folder).toEqual({ hookError: true, exitCode: 2, message: ". is a folder" });
     const last = target.received.at(-1);
     const event = Stripe.webhooks.constructEvent(
       last?.body.toString("utf8") ?? "",
@@ -213,7 +214,7 @@ sign({ provider: "stripe", secret: 42, body: "{}" });
 `;
 
 /** The same calls, run: the package's library from its installed place. */
-const USE_MJS = `import { providers, replay, sample, sign, verify } from "hookcli";
+const USE_MJS = `import { HookError, loadFixture, providers, replay, sample, sign, verify } from "hookcli";
 const [to, secret] = process.argv.slice(2);
 const body = JSON.stringify({ id: "evt_lib_1", object: "event", type: "payment_intent.succeeded" });
 const { headers } = sign({ provider: "stripe", secret, body });
@@ -222,5 +223,11 @@ const forged = verify({ provider: "stripe", secret, body: body + " ", headers })
 const replayed = await replay([sample("stripe", "payment_intent.succeeded")], {
   to, secret, repeat: 2, set: { "data.object.amount": 4242 },
 });
-console.log(JSON.stringify({ verified, forged, providers: providers().map((p) => p.name), replay: replayed }));
+let folder;
+try {
+  loadFixture(".");
+} catch (error) {
+  folder = { hookError: error instanceof HookError, exitCode: error.exitCode, message: error.message };
+}
+console.log(JSON.stringify({ verified, forged, providers: providers().map((p) => p.name), replay: replayed, folder }));
 `;
