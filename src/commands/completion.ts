@@ -71,9 +71,10 @@ export function completionSpec(program: Command): CompletionSpec {
       const name = cmd.name();
       const args = cmd.registeredArguments.map((arg): Values => {
         if (name === "completion") return { words: [...SHELLS] };
+        if (arg.argChoices) return { words: arg.argChoices };
         if (arg.name() === "provider") return { words: builtin.providers };
-        if (arg.name() === "event") return "any";
-        return "files";
+        // Paths complete as file names; anything else (an event, an id) is left to the user.
+        return /path|file|dir/.test(arg.name()) ? "files" : "any";
       });
       const variadic = cmd.registeredArguments.at(-1)?.variadic === true;
       const spec: CommandSpec = {
