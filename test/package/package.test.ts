@@ -134,7 +134,8 @@ describe("the library, imported from the installed package", () => {
     const lines = errors.split("\n").filter((line) => line.includes("error TS"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^wrong\.ts\(2,.*error TS2322/);
-  });
+    // tsc over the package's declarations and Node's types takes seconds, more on a busy machine.
+  }, 120_000);
 
   it("signs, verifies and replays in-process, returning data and printing nothing", async () => {
     target.respond = () => ({ status: 200, body: "ok" });
