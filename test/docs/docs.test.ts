@@ -93,6 +93,13 @@ describe("docs", () => {
     expect(missing.map((k) => `kind "${k}": no row in docs/json-output.md`)).toEqual([]);
   });
 
+  it("keep README.md a front page: at most 250 lines, the reference one click away in docs/", () => {
+    const lines = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").length;
+    expect(lines, "README.md is the front page; move reference material to a docs/ page").toBeLessThanOrEqual(
+      250,
+    );
+  });
+
   it("find the broken link and the undocumented flag they are meant to find", () => {
     // The checks themselves, on known input: a test of the docs that cannot fail proves nothing.
     expect(
