@@ -10,6 +10,7 @@ COPY bin ./bin
 COPY src ./src
 COPY fixtures ./fixtures
 COPY docs ./docs
+COPY inspector ./inspector
 COPY README.md LICENSE ./
 RUN npm ci --ignore-scripts && npm run build && npm pack --ignore-scripts --pack-destination /tmp
 
