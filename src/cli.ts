@@ -301,6 +301,18 @@ export function buildProgram(
     .option("--json", "one JSON object per line on stdout")
     .action(lazy("providers", async () => (await import("./commands/providers.js")).providersCommand));
 
+  program
+    .command("completion")
+    .description("print a shell completion script (commands, flags, providers, sample events)")
+    .argument("<shell>", "bash, zsh or fish")
+    .action(
+      lazy("completion", async () => {
+        const { completionCommand } = await import("./commands/completion.js");
+        // Completion describes this very program, so it gets the program, not only the options.
+        return (args, _options, io) => completionCommand(args, program, io);
+      }),
+    );
+
   return program;
 }
 

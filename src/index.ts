@@ -3,6 +3,8 @@
  * here returns data and throws HookError (with the exit code the CLI would use); nothing prints.
  * Each function is a thin face over the same core the commands use, so both always agree.
  */
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { requireSecrets, urlOption } from "./commands/common.js";
 import { UsageError } from "./errors.js";
 import { getProvider, listProviders } from "./providers/index.js";
@@ -122,6 +124,10 @@ export function providers(): ProviderInfo[] {
 
 /** A fixture file (hook's format, or a bare JSON payload), read and checked; relative to `cwd`. */
 export function loadFixture(path: string, cwd = process.cwd()): LoadedFixture {
+  // A folder would quietly give its first file; replay() is the one that takes folders.
+  if (existsSync(resolve(cwd, path)) && statSync(resolve(cwd, path)).isDirectory()) {
+    throw new UsageError(`${path} is a folder`, "loadFixture reads one file; replay() takes folders");
+  }
   const [fixture] = loadFixtures([path], cwd);
   if (!fixture) throw new UsageError(`${path}: no fixture there`);
   return fixture;

@@ -32,7 +32,8 @@ export interface PollSetup {
   warnings: string[];
 }
 
-const PROVIDERS = ["stripe", "github", "liqpay", "http"];
+/** The APIs hook poll reads (also what `hook completion` offers after `poll --provider`). */
+export const PROVIDERS = ["stripe", "github", "liqpay", "http"];
 
 /** Reads and checks every flag; a bad one is exit 2 that names it, before any lock or request. */
 export function pollSetup(options: CommandOptions, io: Io): PollSetup {

@@ -2,7 +2,7 @@
  * The docs are part of the product: a link that leads nowhere, or a flag `--help` shows that no page
  * explains, is a bug. These tests read the real files and the real `--help` of the built CLI.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../helpers/cli.js";
@@ -60,7 +60,9 @@ describe("docs", () => {
     for (const command of commands) {
       const page = PAGE[command] ?? `docs/${command}.md`;
       if (!existsSync(join(ROOT, page))) {
-        missing.push(`hook ${command}: has no page (expected ${page})`);
+        missing.push(
+          `hook ${command}: has no page: write ${page} (or map the command in PAGE in test/docs/docs.test.ts)`,
+        );
         continue;
       }
       const text = readFileSync(join(ROOT, page), "utf8");
@@ -70,6 +72,32 @@ describe("docs", () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("list every --json kind the code prints in docs/json-output.md", () => {
+    const sources = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).filter((f) =>
+      f.endsWith(".ts"),
+    );
+    const kinds = new Set<string>();
+    for (const file of sources) {
+      // Output.data(kind, fields) is the one way a --json line is printed.
+      for (const [, kind] of readFileSync(join(ROOT, "src", file), "utf8").matchAll(
+        /\.data\(\s*"([a-z-]+)"/g,
+      )) {
+        kinds.add(kind as string);
+      }
+    }
+    expect(kinds.size).toBeGreaterThan(10);
+    const page = readFileSync(join(ROOT, "docs/json-output.md"), "utf8");
+    const missing = [...kinds].filter((kind) => !page.includes(`| \`${kind}\` |`));
+    expect(missing.map((k) => `kind "${k}": no row in docs/json-output.md`)).toEqual([]);
+  });
+
+  it("keep README.md a front page: at most 250 lines, the reference one click away in docs/", () => {
+    const lines = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").length;
+    expect(lines, "README.md is the front page; move reference material to a docs/ page").toBeLessThanOrEqual(
+      250,
+    );
   });
 
   it("find the broken link and the undocumented flag they are meant to find", () => {

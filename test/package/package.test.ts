@@ -3,7 +3,7 @@
  * project, its `hook` executable and its library, with nothing from this clone on the path.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -134,7 +134,8 @@ describe("the library, imported from the installed package", () => {
     const lines = errors.split("\n").filter((line) => line.includes("error TS"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^wrong\.ts\(2,.*error TS2322/);
-  });
+    // tsc over the package's declarations and Node's types takes seconds, more on a busy machine.
+  }, 120_000);
 
   it("signs, verifies and replays in-process, returning data and printing nothing", async () => {
     target.respond = () => ({ status: 200, body: "ok" });
@@ -148,6 +149,7 @@ describe("the library, imported from the installed package", () => {
     expect(out.providers).toContain("stripe");
     expect(out.replay.summary).toMatchObject({ total: 2, passed: 2 });
     expect(out.replay.ok).toBe(true);
+    expect(out.folder).toEqual({ hookError: true, exitCode: 2, message: ". is a folder" });
     const last = target.received.at(-1);
     const event = Stripe.webhooks.constructEvent(
       last?.body.toString("utf8") ?? "",
@@ -156,6 +158,41 @@ describe("the library, imported from the installed package", () => {
     );
     expect(event.data.object).toMatchObject({ amount: 4242 });
   });
+});
+
+describe("the README's vitest example", () => {
+  it("passes against an app that verifies with stripe-node, and fails against one that rejects", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const example = /<!-- tested by test\/package\/package\.test\.ts[^\n]*\n```ts\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(example).toBeDefined();
+    writeFileSync(join(project, "example.test.ts"), example ?? "");
+    symlinkSync(join(ROOT, "node_modules", "vitest"), join(project, "node_modules", "vitest"));
+    const vitest = (app: string) =>
+      run(process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "example.test.ts"], {
+        cwd: project,
+        env: { ...process.env, WEBHOOK_URL: `${target.url}/${app}`, STRIPE_WEBHOOK_SECRET: SECRET, CI: "1" },
+      }).then(
+        () => 0,
+        (error: { code: number }) => error.code,
+      );
+    // The app: 200 only for what stripe-node's constructEvent accepts, like a real Stripe handler.
+    target.respond = (request) => {
+      try {
+        Stripe.webhooks.constructEvent(
+          request.body.toString("utf8"),
+          String(request.headers["stripe-signature"]),
+          SECRET,
+        );
+        return { status: request.url.startsWith("/broken") ? 500 : 200, body: "ok" };
+      } catch {
+        return { status: 400, body: "bad signature" };
+      }
+    };
+    expect(await vitest("webhooks")).toBe(0);
+    expect(await vitest("broken")).not.toBe(0);
+  }, 60_000);
 });
 
 /** What an app's own vitest file would do with the library (type-checked, not run). */
@@ -178,7 +215,7 @@ sign({ provider: "stripe", secret: 42, body: "{}" });
 `;
 
 /** The same calls, run: the package's library from its installed place. */
-const USE_MJS = `import { providers, replay, sample, sign, verify } from "hookcli";
+const USE_MJS = `import { HookError, loadFixture, providers, replay, sample, sign, verify } from "hookcli";
 const [to, secret] = process.argv.slice(2);
 const body = JSON.stringify({ id: "evt_lib_1", object: "event", type: "payment_intent.succeeded" });
 const { headers } = sign({ provider: "stripe", secret, body });
@@ -187,5 +224,11 @@ const forged = verify({ provider: "stripe", secret, body: body + " ", headers })
 const replayed = await replay([sample("stripe", "payment_intent.succeeded")], {
   to, secret, repeat: 2, set: { "data.object.amount": 4242 },
 });
-console.log(JSON.stringify({ verified, forged, providers: providers().map((p) => p.name), replay: replayed }));
+let folder;
+try {
+  loadFixture(".");
+} catch (error) {
+  folder = { hookError: error instanceof HookError, exitCode: error.exitCode, message: error.message };
+}
+console.log(JSON.stringify({ verified, forged, providers: providers().map((p) => p.name), replay: replayed, folder }));
 `;
