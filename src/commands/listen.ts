@@ -154,14 +154,16 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
 
 type Cleanup = (() => Promise<void> | void)[];
 
+/** Exit codes that already say why listen did not start: bad flags (2), and another run's lock (75). */
+const KEPT: readonly number[] = [Exit.usage, Exit.cannotStart, Exit.lockHeld];
+
 /**
  * Whatever stops listen before it is ready (a read-only or full data dir, a broken journal, a port in
- * use) is "could not start", exit 3, as documented; only bad flags and config keep their exit 2.
+ * use) is "could not start", exit 3, as documented; bad flags and config keep their exit 2, and a
+ * reconcile source another listen holds keeps poll's 75 (cron-like callers try again).
  */
 function cannotStart(error: unknown): HookError {
-  if (error instanceof HookError && (error.exitCode === Exit.usage || error.exitCode === Exit.cannotStart)) {
-    return error;
-  }
+  if (error instanceof HookError && KEPT.includes(error.exitCode)) return error;
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof HookError ? error.hint : undefined;
   return new StartError(message.startsWith("listen") ? message : `listen: ${message}`, hint, error);
