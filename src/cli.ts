@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as CommanderModule from "commander";
 import type { Command, Option as CommanderOption } from "commander";
+import type { CommandOptions } from "./commands/options.js";
 import { loadConfig, resolveSecretRef } from "./config.js";
 import { Exit, HookError, UsageError } from "./errors.js";
 import { redactText, rememberSecret } from "./redact.js";
@@ -26,18 +27,6 @@ function version(): string {
   };
   return pkg.version;
 }
-
-/** Every command's options, plus the program's (--config, --no-color, --debug). */
-export type CommandOptions = Record<string, unknown> & {
-  json?: boolean;
-  color?: boolean;
-  debug?: boolean;
-  /**
-   * Options whose value came from hook.config.json. A command with its own environment variables
-   * (STRIPE_API_KEY for --api-key) lets those win over the file: flag > environment > config.
-   */
-  configured?: string[];
-};
 
 type Runner = (args: string[], options: CommandOptions, io: Io) => Promise<number | undefined>;
 

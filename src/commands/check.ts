@@ -2,7 +2,7 @@ import type { FirstFix } from "../check/diagnose.js";
 import { GENERIC_EVENT, profileFor } from "../check/profiles.js";
 import { runChecklist } from "../check/run.js";
 import { type ScenarioResult, waitFor } from "../check/scenarios.js";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import { redactUrl } from "../redact.js";

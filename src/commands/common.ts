@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";

@@ -1,4 +1,4 @@
-import type { CommandSpec, CompletionSpec, FlagSpec, Values } from "./completion.js";
+import type { CommandSpec, CompletionSpec, FlagSpec, Values } from "./completion-spec.js";
 
 /** A shell word in single quotes (safe in bash, zsh and fish alike). */
 const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;

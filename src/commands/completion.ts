@@ -4,35 +4,8 @@ import { providerNames } from "../providers/index.js";
 import { builtinSamples } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";
 import { bashScript, fishScript, zshScript } from "./completion-scripts.js";
+import type { CommandSpec, CompletionSpec, FlagSpec, Values } from "./completion-spec.js";
 import { PROVIDERS as POLL_PROVIDERS } from "./poll-options.js";
-
-/** What a word may be: one of these words, a file name, or anything (a URL, a secret: no guess). */
-export type Values = { words: string[] } | "files" | "any";
-
-export interface FlagSpec {
-  /** "-p", "--port": every spelling. */
-  names: string[];
-  description: string;
-  /** Undefined for a switch (--json); what its value may be otherwise. */
-  value?: Values;
-}
-
-export interface CommandSpec {
-  name: string;
-  description: string;
-  flags: FlagSpec[];
-  /** One entry per positional argument; the last repeats when it is variadic. */
-  args: Values[];
-  /** The last argument repeats (replay PATH...). */
-  variadic: boolean;
-  /** `hook trigger PROVIDER EVENT`: the events each provider's built-in samples have. */
-  eventsByProvider?: Record<string, string[]>;
-}
-
-export interface CompletionSpec {
-  globalFlags: FlagSpec[];
-  commands: CommandSpec[];
-}
 
 /** What follows a flag, read from its own placeholder: <file> and <dir> are paths, --provider a provider. */
 function flagValues(command: string, option: Option): Values | undefined {

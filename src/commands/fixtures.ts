@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { builtinDir, builtinProviders, builtinSamples, samplesFolder } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";

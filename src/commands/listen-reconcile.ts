@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { Exit, HookError, UsageError } from "../errors.js";
 import type { EventBus } from "../events/types.js";
 import { HttpClient } from "../net/client.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import type { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";

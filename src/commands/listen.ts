@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { startControl } from "../deliver/control.js";
 import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";

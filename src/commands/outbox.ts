@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { askListener, type ControlReply, type ControlRequest } from "../deliver/control.js";
 import type { PendingEntry } from "../deliver/outbox.js";
 import { changeOffline, listOffline, type OfflineResult } from "../deliver/outbox-offline.js";

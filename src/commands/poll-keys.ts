@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import { rememberSecret } from "../redact.js";

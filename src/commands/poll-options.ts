@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { githubSource } from "../poll/github.js";
 import { httpSource } from "../poll/http.js";

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { Exit, HookError } from "../errors.js";
 import { HttpClient } from "../net/client.js";
 import { ApiClient } from "../poll/api-client.js";

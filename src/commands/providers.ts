@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { listProviders } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";

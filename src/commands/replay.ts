@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { Exit } from "../errors.js";
 import { parseSet } from "../replay/edit.js";
 import { parseExpect } from "../replay/expect.js";

@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";

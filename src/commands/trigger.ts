@@ -1,4 +1,4 @@
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { withEventId } from "../replay/event-id.js";
 import { findBuiltin } from "../store/builtin-fixtures.js";

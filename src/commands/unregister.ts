@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { Exit } from "../errors.js";
 import { registerContext } from "../register/context.js";
 import { getRegistrar } from "../register/index.js";

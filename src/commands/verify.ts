@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CommandOptions } from "../cli.js";
+import type { CommandOptions } from "./options.js";
 import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";

@@ -4,7 +4,7 @@ import type { HttpClient } from "../net/client.js";
 import type { NetFailure } from "../net/errors.js";
 import { requireWhole } from "../net/exchange.js";
 import { formatDuration } from "../units.js";
-import type { PollEvent } from "./types.js";
+import type { PollEvent } from "./poll-event.js";
 
 export interface ApiOptions {
   /** "Stripe API": named in every error. */

@@ -2,8 +2,9 @@ import type { HttpClient } from "../net/client.js";
 import type { ApiClient } from "./api-client.js";
 import { Interrupted } from "./api-client.js";
 import { type DeliveryResult, deliver } from "./delivery.js";
+import type { PollEvent } from "./poll-event.js";
 import type { PollState } from "./state.js";
-import type { DeliveryRequest, PassEnd, PollEvent, PollItem, Source } from "./types.js";
+import type { DeliveryRequest, PassEnd, PollItem, Source } from "./types.js";
 
 /**
  * The state file (fsync'd) is rewritten after this many journal entries, at a page boundary, and at

@@ -1,8 +1,8 @@
 import { Exit, HookError } from "../errors.js";
 import type { ApiClient } from "../poll/api-client.js";
 import { type PassOptions, type PassResult, runPass } from "../poll/pass.js";
+import type { PollEvent } from "../poll/poll-event.js";
 import type { PollState } from "../poll/state.js";
-import type { PollEvent } from "../poll/types.js";
 
 /** What the loop reports: poll's own events, each pass's result, and errors that did not stop it. */
 export type ReconcileEvent =

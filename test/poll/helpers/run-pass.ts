@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { HttpClient } from "../../../src/net/client.js";
 import { ApiClient } from "../../../src/poll/api-client.js";
 import { runPass } from "../../../src/poll/pass.js";
+import type { PollEvent } from "../../../src/poll/poll-event.js";
 import { PollState } from "../../../src/poll/state.js";
-import type { PollEvent, Source } from "../../../src/poll/types.js";
+import type { Source } from "../../../src/poll/types.js";
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "hook-poll-"));

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const src = resolve(dirname(fileURLToPath(import.meta.url)), "../src");
+
+/** Relative imports of every src/**.ts file, type-only and dynamic included: a cycle of types is still a cycle. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+  const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)"(\.[^"]+)"/g;
+  for (const file of files) {
+    const text = readFileSync(join(src, file), "utf8");
+    const targets = [...text.matchAll(pattern)].map((m) =>
+      relative(src, resolve(dirname(join(src, file)), (m[1] as string).replace(/\.js$/, ".ts"))),
+    );
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** Depth-first search; returns each cycle found as the path that closes it. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const visit = (node: string, path: string[]): void => {
+    if (state.get(node) === "done") return;
+    if (state.get(node) === "open") {
+      found.push([...path.slice(path.indexOf(node)), node]);
+      return;
+    }
+    state.set(node, "open");
+    for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
+    state.set(node, "done");
+  };
+  for (const node of graph.keys()) visit(node, []);
+  return found;
+}
+
+describe("architecture", () => {
+  it("src/ has no import cycles, type-only imports included", () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(50);
+    expect(cycles(graph).map((cycle) => cycle.join(" -> "))).toEqual([]);
+  });
+});
