@@ -2,7 +2,6 @@ import type { FirstFix } from "../check/diagnose.js";
 import { GENERIC_EVENT, profileFor } from "../check/profiles.js";
 import { runChecklist } from "../check/run.js";
 import { type ScenarioResult, waitFor } from "../check/scenarios.js";
-import type { CommandOptions } from "./options.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import { redactUrl } from "../redact.js";
@@ -15,6 +14,7 @@ import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import { positiveDurationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 
 /** hook check --to URL --provider P --secret S: the integration checklist against a live endpoint. */
 export async function checkCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { isSecretHeader, rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration, parseSeconds } from "../units.js";
+import type { CommandOptions } from "./options.js";
 
 /** The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2. */
 export function providerFrom(options: CommandOptions, fallback?: string): Provider {

@@ -1,8 +1,8 @@
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { builtinDir, builtinProviders, builtinSamples, samplesFolder } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
+import type { CommandOptions } from "./options.js";
 
 /** hook fixtures [PROVIDER]: the built-in samples that `hook trigger` sends. */
 export async function fixturesCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {

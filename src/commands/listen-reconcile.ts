@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CommandOptions } from "./options.js";
 import { Exit, HookError, UsageError } from "../errors.js";
 import type { EventBus } from "../events/types.js";
 import { HttpClient } from "../net/client.js";
@@ -15,6 +14,7 @@ import { type ReconcileEvent, startLoop } from "../reconcile/loop.js";
 import { acquireLock } from "../store/lock.js";
 import type { Io } from "../ui/io.js";
 import { durationOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { type Built, buildSource, sinceOption } from "./poll-options.js";
 
 /** The provider's API may hold a webhook this long to confirm it: providers wait a few seconds. */

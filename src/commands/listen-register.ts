@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import type { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
@@ -11,6 +10,7 @@ import { RegisterSession } from "../register/session.js";
 import type { Credentials, RegisterContext, RegisterFlags, Registrar } from "../register/types.js";
 import type { Io } from "../ui/io.js";
 import { providerOptionsFrom, secretsFrom, urlOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { fromFlagEnvOrConfig } from "./poll-keys.js";
 
 /** Everything --register needs, checked before anything listens. */

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { startControl } from "../deliver/control.js";
 import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";
@@ -35,6 +34,7 @@ import { type InspectorStart, openInspector } from "./listen-inspect.js";
 import { reconcileSetup } from "./listen-reconcile.js";
 import { checkRegisterFlags, openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
+import type { CommandOptions } from "./options.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
 const GRACE_MS = 3_000;

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { askListener, type ControlReply, type ControlRequest } from "../deliver/control.js";
 import type { PendingEntry } from "../deliver/outbox.js";
 import { changeOffline, listOffline, type OfflineResult } from "../deliver/outbox-offline.js";
@@ -10,6 +9,7 @@ import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import { positiveDurationOption, providerFrom, urlOption } from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
+import type { CommandOptions } from "./options.js";
 
 const ACTIONS = ["list", "retry", "drop"] as const;
 

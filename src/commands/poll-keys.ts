@@ -1,9 +1,9 @@
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import { rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
 import { secretsFrom } from "./common.js";
+import type { CommandOptions } from "./options.js";
 
 export type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
 

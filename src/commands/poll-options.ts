@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { githubSource } from "../poll/github.js";
 import { httpSource } from "../poll/http.js";
@@ -10,6 +9,7 @@ import { eventFilter } from "../receive/filter.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
 import { parseHeaderFlags, positiveDurationOption, secretsFrom, urlOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from "./poll-keys.js";
 
 export interface PollSetup {

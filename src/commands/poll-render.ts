@@ -1,7 +1,7 @@
 import type { HookError } from "../errors.js";
 import type { PassResult } from "../poll/pass.js";
-import type { PollState } from "../poll/state.js";
 import type { PollEvent } from "../poll/poll-event.js";
+import type { PollState } from "../poll/state.js";
 import { answerSnippet } from "../ui/answer.js";
 import { escapeControl } from "../ui/escape.js";
 import type { Output, Spinner } from "../ui/output.js";

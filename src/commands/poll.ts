@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CommandOptions } from "./options.js";
 import { Exit, HookError } from "../errors.js";
 import { HttpClient } from "../net/client.js";
 import { ApiClient } from "../poll/api-client.js";
@@ -8,6 +7,7 @@ import { type PassResult, runPass } from "../poll/pass.js";
 import { PollState } from "../poll/state.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
+import type { CommandOptions } from "./options.js";
 import { type PollSetup, pollSetup } from "./poll-options.js";
 import { PollRenderer } from "./poll-render.js";
 

@@ -1,10 +1,10 @@
-import type { CommandOptions } from "./options.js";
 import { listProviders } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+import type { CommandOptions } from "./options.js";
 
 /** What a provider needs besides the body, as flags: shown so nobody has to guess. */
 const NEEDS: Record<string, string> = {

@@ -1,4 +1,3 @@
-import type { CommandOptions } from "./options.js";
 import { Exit } from "../errors.js";
 import { parseSet } from "../replay/edit.js";
 import { parseExpect } from "../replay/expect.js";
@@ -19,6 +18,7 @@ import {
   secretsFrom,
   urlOption,
 } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { ReplayRenderer } from "./replay-output.js";
 
 const list = (value: unknown): string[] =>

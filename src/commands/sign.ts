@@ -1,9 +1,9 @@
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { intOption, parseHeaderFlags, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { curlCommand } from "./sign-curl.js";
 import { signRequest } from "./sign-headers.js";
 

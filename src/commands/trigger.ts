@@ -1,8 +1,8 @@
-import type { CommandOptions } from "./options.js";
 import { UsageError } from "../errors.js";
 import { withEventId } from "../replay/event-id.js";
 import { findBuiltin } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";
+import type { CommandOptions } from "./options.js";
 import { replaySettings, sendFixtures } from "./replay.js";
 
 /**

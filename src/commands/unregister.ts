@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { Exit } from "../errors.js";
 import { registerContext } from "../register/context.js";
 import { getRegistrar } from "../register/index.js";
@@ -9,6 +8,7 @@ import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { urlOption } from "./common.js";
 import { credentialsFrom } from "./listen-register.js";
+import type { CommandOptions } from "./options.js";
 import { renderRegister } from "./register-render.js";
 
 /**

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CommandOptions } from "./options.js";
 import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { parseHeaderFlags, providerFrom, readBody, requireSecrets, secondsOption } from "./common.js";
+import type { CommandOptions } from "./options.js";
 import { checkSecrets } from "./sign.js";
 
 /** Reads all of stdin as text (for --header @-). */
