@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "./errors.js";
+import { isObject } from "./is-object.js";
 
 export const CONFIG_FILE = "hook.config.json";
 
@@ -36,10 +37,6 @@ export function loadConfig(
     if (!isObject(value)) throw new UsageError(`config: ${path}: section "${section}" must be an object`);
   }
   return { path, config: parsed as ConfigFile };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** "env:NAME" reads variable NAME; anything else is the value itself. */

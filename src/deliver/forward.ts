@@ -2,7 +2,8 @@ import { util } from "undici";
 import { HttpClient } from "../net/client.js";
 import { failureText } from "../net/errors.js";
 import type { Limits } from "../net/exchange.js";
-import { endToEndFlat, endToEndHeaders } from "./headers.js";
+import { endToEndFlat, endToEndHeaders } from "../net/headers.js";
+import { splitUrl } from "../net/url.js";
 
 export interface OutgoingRequest {
   method: string;
@@ -98,20 +99,6 @@ export class Forwarder {
 }
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
-
-const splitCache = new Map<string, { origin: string; path: string }>();
-
-/** origin and path+query of a URL, parsed once per distinct URL (replay uses it too). */
-export function splitUrl(href: string): { origin: string; path: string } {
-  let found = splitCache.get(href);
-  if (!found) {
-    const url = new URL(href);
-    found = { origin: url.origin, path: `${url.pathname}${url.search}` };
-    if (splitCache.size >= 1000) splitCache.clear();
-    splitCache.set(href, found);
-  }
-  return found;
-}
 
 function responsePairs(headers: ResponseHeaders): [string, string][] {
   const pairs: [string, string][] = [];

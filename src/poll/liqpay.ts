@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { Exit, HookError } from "../errors.js";
+import { liqpaySignature } from "../providers/liqpay.js";
 import type { ApiResponse } from "./api-client.js";
 import type { PollItem, Source, SourceContext } from "./types.js";
 
@@ -28,13 +28,6 @@ interface StatusAnswer {
   result?: string;
   err_code?: string;
   err_description?: string;
-}
-
-/** base64(sha1(key + data + key)): LiqPay's signature, for API requests and callbacks alike. */
-export function liqpaySignature(key: string, data: string): string {
-  return createHash("sha1")
-    .update(key + data + key)
-    .digest("base64");
 }
 
 /** data + signature, form-encoded, as LiqPay's API takes them and its callbacks send them. */

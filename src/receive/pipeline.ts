@@ -1,5 +1,4 @@
 import type { Forwarder } from "../deliver/forward.js";
-import { headersFromPairs } from "../deliver/headers.js";
 import type { Journal } from "../deliver/journal.js";
 import type { Outbox } from "../deliver/outbox.js";
 import {
@@ -9,6 +8,7 @@ import {
   type RequestRecord,
   type TargetAnswer,
 } from "../events/types.js";
+import { headersFromPairs } from "../net/headers.js";
 import type { Description, Provider } from "../providers/types.js";
 import type { Confirm } from "../reconcile/confirm.js";
 import type { ReceiveGate } from "../reconcile/gate.js";

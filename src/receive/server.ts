@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pairsFromRaw } from "../deliver/headers.js";
 import { StartError } from "../errors.js";
+import { pairsFromRaw } from "../net/headers.js";
 import type { Incoming } from "./pipeline.js";
 import { errorReply, type Reply } from "./replies.js";
 

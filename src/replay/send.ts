@@ -1,6 +1,6 @@
-import { splitUrl } from "../deliver/forward.js";
 import { HttpClient } from "../net/client.js";
 import { failureText } from "../net/errors.js";
+import { splitUrl } from "../net/url.js";
 import type { OutgoingRequest } from "./build.js";
 
 /** What came back, or why nothing did. Never thrown: a dead target is a failed request, not a crash. */

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { UsageError } from "../errors.js";
+import { isObject } from "../is-object.js";
 
 /** One request ready to be re-sent: a fixture file or a bare payload, read and checked. */
 export interface LoadedFixture {
@@ -104,10 +105,6 @@ export function readFixtureFile(full: string, cwd: string): LoadedFixture | Fixt
     return { file, method: "POST", path: "/", headers: {}, body: bytes, bare: true };
   }
   return parseFixture(value, file);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Checks a fixture object's shape; every complaint names the field. */
