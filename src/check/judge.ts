@@ -7,10 +7,10 @@ import { formatDuration } from "../units.js";
  * means nothing, because the valid event itself was not acknowledged (a 4xx to a tampered body
  * proves no verification when a correctly signed event gets the same 4xx).
  */
-export type Outcome = "PASS" | "FAIL" | "SKIP" | "INCONCLUSIVE";
+export type ScenarioOutcome = "PASS" | "FAIL" | "SKIP" | "INCONCLUSIVE";
 
 export interface Judged {
-  outcome: Outcome;
+  outcome: ScenarioOutcome;
   expected: string;
   got: string;
   status?: number;

@@ -5,17 +5,15 @@ import { withEventId } from "../replay/event-id.js";
 import type { Answer, Sender } from "../replay/send.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
 import { formatDuration } from "../units.js";
-import { type Judged, judgeAck, judgeReject, type Outcome } from "./judge.js";
+import { type Judged, judgeAck, judgeReject, type ScenarioOutcome } from "./judge.js";
 import { malformed, stripSignature, tamper, wrongSecret } from "./mutate.js";
 import { type CheckProfile, unknownEvent } from "./profiles.js";
-
-export type { Outcome } from "./judge.js";
 
 export interface ScenarioResult {
   n: number;
   id: string;
   title: string;
-  outcome: Outcome;
+  outcome: ScenarioOutcome;
   expected: string;
   got: string;
   status?: number;

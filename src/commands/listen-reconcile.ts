@@ -11,7 +11,7 @@ import type { Pipeline } from "../receive/pipeline.js";
 import { type Confirm, stripeConfirm } from "../reconcile/confirm.js";
 import { ReceiveGate } from "../reconcile/gate.js";
 import { type ReconcileEvent, startLoop } from "../reconcile/loop.js";
-import { acquireLock } from "../store/lock.js";
+import { acquireFileLock } from "../store/lock.js";
 import type { Io } from "../ui/io.js";
 import { durationOption } from "./common.js";
 import type { CommandOptions } from "./options.js";
@@ -150,7 +150,7 @@ async function throughPipeline(pipeline: Pipeline, request: DeliveryRequest, now
 }
 
 function lockState(statePath: string, io: Io): () => void {
-  return acquireLock(`${statePath}.lock`, {
+  return acquireFileLock(`${statePath}.lock`, {
     now: io.now,
     held: (who, path) =>
       new HookError(`listen --reconcile: another hook is reconciling this source (${who}): lock ${path}`, {

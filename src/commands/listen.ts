@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { startControl } from "../deliver/control.js";
 import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";
-import { acquireLock } from "../deliver/lock.js";
+import { acquireDataDirLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
 import { signer } from "../deliver/resign.js";
 import { ThreadSender } from "../deliver/sender.js";
@@ -171,7 +171,7 @@ function cannotStart(error: unknown): HookError {
 
 /** The lock, the journal (with what is still pending), the worker that drains it and its control socket. */
 async function openOutbox(settings: Settings, target: URL, bus: EventBus, cleanup: Cleanup) {
-  cleanup.push(acquireLock(settings.dataDir, "listen.lock", "listen --durable"));
+  cleanup.push(acquireDataDirLock(settings.dataDir, "listen.lock", "listen --durable"));
   const { journal, pending, failures, damaged } = await Journal.open(settings.dataDir);
   cleanup.push(() => journal.close());
   if (damaged > 0) {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Exit, HookError } from "../errors.js";
 import { HttpClient } from "../net/client.js";
 import { ApiClient } from "../poll/api-client.js";
-import { acquireLock } from "../poll/lock.js";
+import { acquirePollLock } from "../poll/lock.js";
 import { type PassResult, runPass } from "../poll/pass.js";
 import { PollState } from "../poll/state.js";
 import type { Io } from "../ui/io.js";
@@ -19,7 +19,7 @@ export async function pollCommand(_args: string[], options: CommandOptions, io: 
   const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
   const setup = pollSetup(options, io);
   const http = new HttpClient({ env: io.env, connections: 4 });
-  const release = acquireLock(setup.lockPath, io.now);
+  const release = acquirePollLock(setup.lockPath, io.now);
   try {
     const state = PollState.load(setup.statePath, setup.provider, setup.source.key);
     return await pollLoop(setup, state, out, io, http);

@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { StartError } from "../errors.js";
-import { acquireLock as acquireFileLock } from "../store/lock.js";
+import { acquireFileLock } from "../store/lock.js";
 
 /**
  * One process per data dir: two workers draining one outbox would deliver everything twice and out
  * of order. A second `hook listen --durable` on the same folder cannot start (exit 3).
  */
-export function acquireLock(dir: string, name: string, what: string): () => void {
+export function acquireDataDirLock(dir: string, name: string, what: string): () => void {
   const path = join(dir, name);
   return acquireFileLock(path, {
     held: (who) =>

@@ -7,7 +7,7 @@ import { Forwarder } from "./forward.js";
 import { Journal } from "./journal.js";
 import { scanJournal } from "./journal-compact.js";
 import { readEntry } from "./journal-lines.js";
-import { acquireLock } from "./lock.js";
+import { acquireDataDirLock } from "./lock.js";
 import { Outbox, type OutboxEvent } from "./outbox.js";
 import { pendingEntry } from "./outbox-entries.js";
 import { signer } from "./resign.js";
@@ -57,7 +57,7 @@ export async function changeOffline(request: ControlRequest, o: OfflineOptions):
       exitCode: 2,
     });
   }
-  const release = acquireLock(o.dataDir, "listen.lock", "outbox");
+  const release = acquireDataDirLock(o.dataDir, "listen.lock", "outbox");
   const events: OutboxEvent[] = [];
   const forwarder = new Forwarder(o.forwardTo ?? new URL("http://127.0.0.1/"), o.timeoutMs);
   const sign = signer(o.provider, o.secret);

@@ -1,10 +1,10 @@
 import { Exit, HookError } from "../errors.js";
-import { acquireLock as acquireFileLock } from "../store/lock.js";
+import { acquireFileLock } from "../store/lock.js";
 
 export { procStat } from "../store/lock.js";
 
 /** One `hook poll` per state file: a second run exits 75 (EX_TEMPFAIL) at once, and cron tries again. */
-export function acquireLock(path: string, now: () => Date = () => new Date()): () => void {
+export function acquirePollLock(path: string, now: () => Date = () => new Date()): () => void {
   return acquireFileLock(path, {
     now,
     held: (who, lockPath) =>

@@ -22,7 +22,7 @@ export interface LockOptions {
  * owner's pid and start time; a lock whose pid is no longer alive (kill -9, a reboot) is taken over.
  * Returns the release function (idempotent).
  */
-export function acquireLock(path: string, options: LockOptions): () => void {
+export function acquireFileLock(path: string, options: LockOptions): () => void {
   const now = options.now ?? (() => new Date());
   const held = (holder: Holder | undefined) =>
     options.held(holder ? `pid ${holder.pid}, started ${holder.startedAt}` : "holder unknown", path);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HookError } from "../../src/errors.js";
-import { acquireLock, procStat } from "../../src/poll/lock.js";
+import { acquirePollLock, procStat } from "../../src/poll/lock.js";
 import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
 import { redactUrl } from "../../src/redact.js";
 import { tempDir } from "./helpers/run-pass.js";
@@ -77,13 +77,13 @@ describe("poll state", () => {
 describe("poll lock", () => {
   it("is exclusive while held, released once, and taken over from a dead pid", () => {
     const path = join(tempDir(), "l.lock");
-    const release = acquireLock(path);
-    expect(() => acquireLock(path)).toThrow(/another hook poll is running \(pid \d+/);
+    const release = acquirePollLock(path);
+    expect(() => acquirePollLock(path)).toThrow(/another hook poll is running \(pid \d+/);
     release();
     release();
     expect(existsSync(path)).toBe(false);
     writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "then" }));
-    const mine = acquireLock(path);
+    const mine = acquirePollLock(path);
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
     mine();
   });
@@ -93,20 +93,20 @@ describe("poll lock", () => {
     writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: "then" }));
     // Another starter is in the middle of taking over: this one must not remove the lock too.
     writeFileSync(`${path}.takeover`, "");
-    expect(() => acquireLock(path)).toThrow(/another hook poll is running/);
+    expect(() => acquirePollLock(path)).toThrow(/another hook poll is running/);
     // A takeover lock left by a crash is cleared after the grace period.
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${path}.takeover`, old, old);
-    acquireLock(path)();
+    acquirePollLock(path)();
     expect(existsSync(`${path}.takeover`)).toBe(false);
   });
 
   it("takes over a lock whose pid now belongs to a process started after it was written (a reboot)", () => {
     const path = join(tempDir(), "l.lock");
     writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
-    expect(() => acquireLock(path)).toThrow(/another hook poll is running/);
+    expect(() => acquirePollLock(path)).toThrow(/another hook poll is running/);
     writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: "2001-01-01T00:00:00.000Z" }));
-    const release = acquireLock(path);
+    const release = acquirePollLock(path);
     expect(JSON.parse(readFileSync(path, "utf8")).startedAt).not.toBe("2001-01-01T00:00:00.000Z");
     release();
   });
@@ -127,7 +127,7 @@ describe("poll lock", () => {
         expect(procStat(pid)?.state).toBe("Z");
         const path = join(tempDir(), "l.lock");
         writeFileSync(path, JSON.stringify({ pid, startedAt: new Date().toISOString() }));
-        acquireLock(path)();
+        acquirePollLock(path)();
       } finally {
         parent.kill("SIGKILL");
       }
@@ -139,7 +139,7 @@ describe("poll lock", () => {
     writeFileSync(path, "");
     let error: HookError | undefined;
     try {
-      acquireLock(path);
+      acquirePollLock(path);
     } catch (e) {
       error = e as HookError;
     }
@@ -147,7 +147,7 @@ describe("poll lock", () => {
     expect(error?.message).toMatch(/holder unknown/);
     const old = new Date(Date.now() - 60_000);
     utimesSync(path, old, old);
-    acquireLock(path)();
+    acquirePollLock(path)();
     expect(existsSync(path)).toBe(false);
   });
 });
