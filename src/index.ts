@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { requireSecrets, urlOption } from "./commands/common.js";
 import { UsageError } from "./errors.js";
 import { getProvider, listProviders } from "./providers/index.js";
+import { signRequest } from "./providers/sign-request.js";
 import type { Provider, ProviderOptions, Verdict } from "./providers/types.js";
 import { type Edit, parseSet } from "./replay/edit.js";
 import { parseExpect } from "./replay/expect.js";
@@ -57,8 +58,10 @@ export function sign(options: SignOptions): Signed {
     url: options.url,
     deliveryId: options.deliveryId,
   };
-  const body = provider.signBody?.(input) ?? input.body;
-  return { headers: provider.sign({ ...input, body }), body };
+  // The same request `hook sign` prints: content type and the headers the provider always sends
+  // (X-GitHub-Event, Shopify's topic …) with the signature, so the provider's own library accepts it.
+  const signed = signRequest(provider, input);
+  return { headers: signed.headers, body: signed.body ?? input.body };
 }
 
 export interface VerifyOptions extends ProviderOptions {

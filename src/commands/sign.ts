@@ -1,11 +1,11 @@
 import { UsageError } from "../errors.js";
+import { signRequest } from "../providers/sign-request.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { intOption, parseHeaderFlags, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
 import type { CommandOptions } from "./options.js";
 import { curlCommand } from "./sign-curl.js";
-import { signRequest } from "./sign-headers.js";
 
 /**
  * A provider's complaint about the secret. "That is <another kind of key>" is certainly wrong (a Stripe

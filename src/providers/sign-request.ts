@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Provider, SignInput } from "../providers/types.js";
+import type { Provider, SignInput } from "./types.js";
 
 export interface SignedRequest {
   /** Display-cased names, each once: Content-Type, the provider's envelope, its signature, --header. */
@@ -32,17 +32,18 @@ function put(headers: Record<string, string>, name: string, value: string): void
 
 /**
  * Everything the provider's receiving library needs to accept the request, not only the signature:
- * the content type, the headers the provider always sends, a fresh delivery id, then --header on
- * top. A --header that sets the delivery id header is signed with (Standard Webhooks and Twitch sign
- * the id), so the printed request still verifies.
+ * the content type, the headers the provider always sends, a fresh delivery id (or the one given),
+ * then --header on top. Used by `hook sign` and by the library's `sign()`. A --header that sets the
+ * delivery id header is signed with (Standard Webhooks and Twitch sign the id), so the printed request
+ * still verifies.
  */
 export function signRequest(
   provider: Provider,
-  input: Omit<SignInput, "deliveryId">,
-  extra: Headers,
+  input: SignInput,
+  extra: Headers = new Headers(),
 ): SignedRequest {
   const idHeader = deliveryHeader(provider, input);
-  const deliveryId = (idHeader && extra.get(idHeader)) || randomUUID();
+  const deliveryId = (idHeader && extra.get(idHeader)) || input.deliveryId || randomUUID();
   const signInput = { ...input, deliveryId };
   const body = provider.signBody?.(signInput);
   const headers: Record<string, string> = { "Content-Type": provider.contentType };
