@@ -193,8 +193,7 @@ function awaitRequest(bus: EventBus, pattern: RegExp, ms: number): Promise<boole
     const timer = setTimeout(() => done(false), ms);
     const done = (seen: boolean) => {
       clearTimeout(timer);
-      // Not while the bus is still walking its listeners.
-      queueMicrotask(off);
+      off();
       resolve(seen);
     };
   });

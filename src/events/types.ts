@@ -189,7 +189,9 @@ export class EventBus {
   }
 
   emit(event: ListenEvent): void {
-    for (const listener of this.listeners) {
+    // A snapshot: a listener that unsubscribes (or subscribes) while the event is delivered must not make
+    // the next listener miss it.
+    for (const listener of [...this.listeners]) {
       try {
         listener(event);
       } catch {
