@@ -3,10 +3,10 @@ import { resolve } from "node:path";
 import { UsageError } from "./errors.js";
 import { isObject } from "./is-object.js";
 
-export const CONFIG_FILE = "hook.config.json";
+const CONFIG_FILE = "hook.config.json";
 
-export type ConfigSection = Record<string, unknown>;
-export type ConfigFile = Record<string, ConfigSection>;
+type ConfigSection = Record<string, unknown>;
+type ConfigFile = Record<string, ConfigSection>;
 
 /**
  * Reads `hook.config.json` (or the file given with --config). A missing default file is no config;

@@ -8,8 +8,6 @@ export const Exit = {
   interrupted: 130,
 } as const;
 
-export type ExitCode = (typeof Exit)[keyof typeof Exit];
-
 /**
  * The one error type that reaches the user. `message` is "<what failed>: <why>" without the
  * "hook: " prefix; `hint` is an optional next step. The top-level catch in cli.ts prints both.

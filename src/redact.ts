@@ -35,7 +35,7 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(key) || SECRET_HEADER_NAME.test(key);
 }
 
-export function isSecretParam(name: string): boolean {
+function isSecretParam(name: string): boolean {
   let decoded = name;
   try {
     decoded = decodeURIComponent(name);

@@ -26,7 +26,7 @@ export function appWords(answer: Answer): string | undefined {
   return answer.status === undefined ? undefined : answerSnippet(answer.status, answer.responseBody);
 }
 
-export function describeAnswer(answer: Answer): string {
+function describeAnswer(answer: Answer): string {
   if (answer.status === undefined) return answer.error ?? "no answer";
   const words = appWords(answer);
   return `${answer.status} in ${Math.round(answer.latencyMs)}ms${words ? `: ${words}` : ""}`;

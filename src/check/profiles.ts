@@ -29,7 +29,7 @@ export interface CheckProfile {
 
 const UNKNOWN = "hook.check_unknown_event";
 
-export const PROFILES: Record<string, CheckProfile> = {
+const PROFILES: Record<string, CheckProfile> = {
   stripe: { sample: "payment_intent.succeeded", typePath: ["type"] },
   github: { sample: "push", typeHeaders: ["x-github-event"] },
   shopify: { sample: "orders/create", typeHeaders: ["x-shopify-topic"] },
@@ -67,7 +67,7 @@ export const PROFILES: Record<string, CheckProfile> = {
 };
 
 /** For hmac, none and anything else: a plain JSON event. */
-export const GENERIC: CheckProfile = { typePath: ["type"] };
+const GENERIC: CheckProfile = { typePath: ["type"] };
 
 export const GENERIC_EVENT = (): string =>
   `${JSON.stringify({ id: `evt_hook_check_${randomUUID().slice(0, 8)}`, type: "hook.check", created: 0, data: { object: { id: "obj_hook_check", amount: 500 } } }, null, 2)}\n`;

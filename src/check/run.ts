@@ -6,7 +6,7 @@ import { type CheckContext, type ScenarioResult, STEPS } from "./scenarios.js";
 
 const NO_ACK = "the valid event was not acknowledged, so this answer cannot be told apart from that refusal";
 
-export interface Checklist {
+interface Checklist {
   results: ScenarioResult[];
   /** Set when the valid event was not acknowledged: what to fix before anything else. */
   firstFix?: FirstFix;

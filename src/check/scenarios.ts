@@ -58,7 +58,7 @@ export function request(
   });
 }
 
-export interface StepResult extends Judged {
+interface StepResult extends Judged {
   skip?: string;
   answer?: Answer;
 }

@@ -36,7 +36,7 @@ function samples(): { providers: string[]; events: Record<string, string[]> } {
 }
 
 /** The completion spec, read from the commander program itself and the provider registry. */
-export function completionSpec(program: Command): CompletionSpec {
+function completionSpec(program: Command): CompletionSpec {
   const builtin = samples();
   const commands = program.commands
     .filter((cmd) => cmd.name() !== "help")

@@ -24,7 +24,7 @@ const PASS_ATTEMPTS = 5;
 /** As listen's own grace for requests in flight on Ctrl-C. */
 const STOP_GRACE_MS = 3_000;
 
-export interface Reconciler {
+interface Reconciler {
   gate?: ReceiveGate;
   confirm?: Confirm;
   /** Starts the passes once the pipeline exists: reconciled events go through it. */

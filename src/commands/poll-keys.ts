@@ -5,7 +5,7 @@ import type { Io } from "../ui/io.js";
 import { secretsFrom } from "./common.js";
 import type { CommandOptions } from "./options.js";
 
-export type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
+type Signer = (body: Uint8Array, deliveryId?: string) => Record<string, string>;
 
 export function apiKey(
   options: CommandOptions,

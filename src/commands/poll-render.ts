@@ -164,7 +164,7 @@ export class PollRenderer {
 }
 
 /** Whole seconds, as a countdown reads: "29s", "1m 5s". */
-export function countdown(ms: number): string {
+function countdown(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   const rest = seconds % 60;

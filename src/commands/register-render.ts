@@ -3,7 +3,7 @@ import type { RegisterRecord } from "../events/types.js";
 import type { Output } from "../ui/output.js";
 
 /** `registered stripe webhook we_123 -> https://…`, and the other states, for a person. */
-export function registerLine(r: RegisterRecord, c: ChalkInstance): string {
+function registerLine(r: RegisterRecord, c: ChalkInstance): string {
   const what = `${r.provider} webhook${r.id ? ` ${r.id}` : ""}`;
   const to = r.url ? ` -> ${r.url}` : "";
   const extra = [r.leftover ? "left by an earlier run" : undefined, r.note].filter(Boolean).join("; ");

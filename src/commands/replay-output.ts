@@ -7,7 +7,7 @@ import type { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 
 /** How long each provider waits for an answer, by name: a slower one is counted failed and resent. */
-export type Budgets = ReadonlyMap<string, number>;
+type Budgets = ReadonlyMap<string, number>;
 
 /**
  * The human side of replay and trigger: a line per request on stderr, and on a TTY a counter

@@ -31,7 +31,7 @@ export async function replayCommand(args: string[], options: CommandOptions, io:
   return sendFixtures(fixtures, options, io, settings, "hook replay");
 }
 
-export type ReplaySettings = ReturnType<typeof replaySettings>;
+type ReplaySettings = ReturnType<typeof replaySettings>;
 
 /** Every flag checked before any file is read or request sent: a typo is exit 2 with nothing sent. */
 export function replaySettings(options: CommandOptions) {

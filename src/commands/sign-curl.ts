@@ -1,7 +1,7 @@
 import { utf8 } from "../providers/crypto.js";
 
 /** POSIX single quotes: nothing inside is special except the quote itself. */
-export function shellQuote(text: string): string {
+function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -28,7 +28,7 @@ function isText(body: Uint8Array): boolean {
   }
 }
 
-export interface CurlInput {
+interface CurlInput {
   url: string;
   headers: Record<string, string>;
   contentType: string;

@@ -28,9 +28,9 @@ export interface Failures {
   lastError: string;
 }
 
-export type AcceptedLine = { t: "a"; bodyBase64: string } & Omit<OutboxEntry, "body">;
+type AcceptedLine = { t: "a"; bodyBase64: string } & Omit<OutboxEntry, "body">;
 
-export type Line =
+type Line =
   | { t: "h"; next: number }
   | AcceptedLine
   | { t: "d"; seq: number; dead?: string }
@@ -89,7 +89,7 @@ export function encodeEntry(entry: OutboxEntry): string {
   return `${JSON.stringify({ t: "a", ...rest, bodyBase64: Buffer.from(body).toString("base64") })}\n`;
 }
 
-export function decodeEntry(line: AcceptedLine): OutboxEntry {
+function decodeEntry(line: AcceptedLine): OutboxEntry {
   const { t: _t, bodyBase64, ...rest } = line;
   return { ...rest, body: Buffer.from(bodyBase64, "base64") };
 }

@@ -20,7 +20,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-export interface Opened {
+interface Opened {
   journal: Journal;
   /** Still to deliver, in order: where each line is, not its body (that stays on disk). */
   pending: RefQueue;

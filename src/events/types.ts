@@ -86,7 +86,7 @@ export interface DeliveryRecord {
   eventId?: string;
 }
 
-export type TunnelState =
+type TunnelState =
   | "installing"
   | "starting"
   | "up"
@@ -111,14 +111,7 @@ export interface TunnelRecord {
   retryInMs?: number;
 }
 
-export type RegisterState =
-  | "registering"
-  | "registered"
-  | "updated"
-  | "removed"
-  | "restored"
-  | "kept"
-  | "failed";
+type RegisterState = "registering" | "registered" | "updated" | "removed" | "restored" | "kept" | "failed";
 
 /** What `--register` did with the provider's API. Never carries a secret. */
 export interface RegisterRecord {
@@ -174,7 +167,7 @@ export type ListenEvent =
   | { kind: "error"; message: string; hint?: string }
   | { kind: "stopping"; inFlight: number; pending: number };
 
-export type Listener = (event: ListenEvent) => void;
+type Listener = (event: ListenEvent) => void;
 
 /** A tiny synchronous bus: subscribers must not throw, and one that does is not allowed to stop the others. */
 export class EventBus {

@@ -6,9 +6,9 @@
 import { redactHeaders } from "../redact.js";
 import type { Entry } from "./history.js";
 
-export type DiffLine = { op: "same" | "removed" | "added"; text: string };
+type DiffLine = { op: "same" | "removed" | "added"; text: string };
 
-export interface HeaderRow {
+interface HeaderRow {
   name: string;
   a: string | null;
   b: string | null;
@@ -41,7 +41,7 @@ export function compareEntries(
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The body as lines to read: pretty JSON, else the text, else hex (16 bytes a line). */
-export function readable(body: Uint8Array): string[] {
+function readable(body: Uint8Array): string[] {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -57,7 +57,7 @@ export function readable(body: Uint8Array): string[] {
 }
 
 /** A line diff: common prefix and suffix, then a longest-common-subsequence walk of the middle. */
-export function diffLines(a: string[], b: string[]): DiffLine[] {
+function diffLines(a: string[], b: string[]): DiffLine[] {
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start += 1;
   let endA = a.length;

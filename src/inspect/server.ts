@@ -27,11 +27,11 @@ function assetOf(path: string): { file: string; type: string } | undefined {
 }
 
 /** The inspector always binds loopback: it is never reachable from the network or the tunnel. */
-export const INSPECT_HOST = "127.0.0.1";
+const INSPECT_HOST = "127.0.0.1";
 /** A taken default port moves this far at most before a free port is picked at random. */
 const NEXT_PORTS = 20;
 
-export interface InspectorServer {
+interface InspectorServer {
   url: string;
   port: number;
   /** Set when the default port was taken and another one is used. */

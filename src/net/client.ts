@@ -3,7 +3,7 @@ import type { NetContext } from "./errors.js";
 import { type DispatchHandler, type Exchange, ExchangeHandler, type Limits } from "./exchange.js";
 import { anyProxy, type ProxySettings, proxyFor, proxySettings } from "./proxy.js";
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read from (the command's environment). */
   env: Record<string, string | undefined>;
   /** Connections per origin. */

@@ -1,6 +1,6 @@
 import { formatDuration, formatSize } from "../units.js";
 
-export type NetFailureKind =
+type NetFailureKind =
   | "timeout"
   | "refused"
   | "dns"

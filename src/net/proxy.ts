@@ -104,8 +104,3 @@ export function proxyFor(url: URL, settings: ProxySettings): URL | undefined {
 export function anyProxy(settings: ProxySettings): boolean {
   return !settings.bypassAll && (settings.http !== undefined || settings.https !== undefined);
 }
-
-/** host:port of a proxy, for messages: never its user or password. */
-export function proxyName(proxy: URL): string {
-  return proxy.host;
-}

@@ -25,7 +25,7 @@ export interface ApiOptions {
   emit: (event: PollEvent) => void;
 }
 
-export interface ApiRequest {
+interface ApiRequest {
   url: string;
   method?: "GET" | "POST";
   headers?: Record<string, string>;
@@ -51,7 +51,7 @@ export class ApiError extends HookError {
 }
 
 /** A call that got no usable answer (refused, timed out, too large ...): retried with backoff. */
-export class NetworkError extends Error {
+class NetworkError extends Error {
   constructor(readonly failure: NetFailure) {
     super(failure.message);
     this.name = "NetworkError";
@@ -62,7 +62,7 @@ export class NetworkError extends Error {
  * The largest API answer read: a page of 100 Stripe events with big objects is a few MB. Past this
  * the call fails (a cut page cannot be parsed) and is retried like a network error.
  */
-export const API_ANSWER_MAX = 32 * 1024 * 1024;
+const API_ANSWER_MAX = 32 * 1024 * 1024;
 
 /** The run was stopped (Ctrl-C) while waiting on the API: nothing to report, nothing lost. */
 export class Interrupted extends Error {}
@@ -194,7 +194,7 @@ export class ApiClient {
 }
 
 /** 1s, 2s, 4s … capped at 30s. */
-export function backoff(failures: number): number {
+function backoff(failures: number): number {
   return Math.min(30_000, 1000 * 2 ** (failures - 1));
 }
 
@@ -202,7 +202,7 @@ export function backoff(failures: number): number {
  * A rate-limit answer's wait in ms, or undefined if this is not one. 429 always is; 403 is one only
  * with Retry-After or x-ratelimit-remaining: 0 (GitHub), otherwise it is a refused key.
  */
-export function rateLimitWait(res: ApiResponse, now: Date): number | undefined {
+function rateLimitWait(res: ApiResponse, now: Date): number | undefined {
   const retryAfter = parseRetryAfter(res.headers["retry-after"], now);
   const exhausted = res.headers["x-ratelimit-remaining"] === "0";
   const reset = Number(res.headers["x-ratelimit-reset"]);
@@ -216,7 +216,7 @@ export function rateLimitWait(res: ApiResponse, now: Date): number | undefined {
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 10.2.3). */
-export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
+function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);

@@ -3,7 +3,7 @@ import type { ApiResponse } from "./api-client.js";
 import { GITHUB_EVENT_NAMES, type GithubEvent, githubRequest } from "./github-shape.js";
 import type { PassEnd, PollItem, Source, SourceContext } from "./types.js";
 
-export interface GithubSourceOptions {
+interface GithubSourceOptions {
   apiBase: string;
   scope: "repo" | "org" | "user";
   name: string;

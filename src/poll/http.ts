@@ -3,7 +3,7 @@ import { HookError } from "../errors.js";
 import type { ApiResponse } from "./api-client.js";
 import type { PollItem, Source, SourceContext } from "./types.js";
 
-export interface HttpSourceOptions {
+interface HttpSourceOptions {
   url: URL;
   /** Dot path to the array in the answer ("" or "." for a top-level array). */
   items: string;
@@ -120,7 +120,7 @@ function entry(item: unknown, index: number, options: HttpSourceOptions): Entry 
 }
 
 /** "data.items" -> value.data.items; "" or "." is the value itself. */
-export function pick(value: unknown, path: string): unknown {
+function pick(value: unknown, path: string): unknown {
   let current = value;
   for (const key of path.split(".").filter(Boolean)) {
     if (typeof current !== "object" || current === null) return undefined;

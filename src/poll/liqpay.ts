@@ -3,7 +3,7 @@ import { liqpaySignature } from "../providers/liqpay.js";
 import type { ApiResponse } from "./api-client.js";
 import type { PollItem, Source, SourceContext } from "./types.js";
 
-export interface LiqpaySourceOptions {
+interface LiqpaySourceOptions {
   apiBase: string;
   publicKey: string;
   privateKey: string;
@@ -13,7 +13,7 @@ export interface LiqpaySourceOptions {
 }
 
 /** Statuses after which an order never changes again (LiqPay callback documentation). */
-export const FINAL_STATUSES = new Set([
+const FINAL_STATUSES = new Set([
   "success",
   "failure",
   "error",
@@ -31,7 +31,7 @@ interface StatusAnswer {
 }
 
 /** data + signature, form-encoded, as LiqPay's API takes them and its callbacks send them. */
-export function liqpayForm(key: string, data: string): string {
+function liqpayForm(key: string, data: string): string {
   return `data=${encodeURIComponent(data)}&signature=${encodeURIComponent(liqpaySignature(key, data))}`;
 }
 

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../store/atomic.js";
 import type { SourceState } from "./types.js";
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 /** Enough to cover a crash mid-page many times over, small enough to rewrite often. */
 export const DELIVERED_LIMIT = 10_000;
 

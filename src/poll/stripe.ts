@@ -17,7 +17,7 @@ interface StripeList {
   has_more: boolean;
 }
 
-export interface StripeSourceOptions {
+interface StripeSourceOptions {
   apiBase: string;
   /** Where a backfill spools its pages (deleted afterwards). */
   spoolPath: () => string;

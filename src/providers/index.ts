@@ -15,7 +15,7 @@ import { twitch } from "./twitch.js";
 import type { Provider, ProviderOptions } from "./types.js";
 import { METHODS, websubProvider } from "./websub.js";
 
-export type { Description, Provider, ProviderOptions, ReceivedRequest, Verdict } from "./types.js";
+export type { ProviderOptions } from "./types.js";
 
 interface Entry {
   /** Makes the provider; never throws, so `hook providers` can list every one without options. */

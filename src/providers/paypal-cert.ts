@@ -58,7 +58,7 @@ export function makeTestCertificate(
   };
 }
 
-export interface TestKeys {
+interface TestKeys {
   keyPath: string;
   certPath: string;
 }

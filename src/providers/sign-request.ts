@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Provider, SignInput } from "./types.js";
 
-export interface SignedRequest {
+interface SignedRequest {
   /** Display-cased names, each once: Content-Type, the provider's envelope, its signature, --header. */
   headers: Record<string, string>;
   /** LiqPay-style schemes: the body with its signature inside. */

@@ -7,7 +7,7 @@ import { checkTimestamp, malformedHeader, missingHeader, noMatch, noSecret } fro
 const TOLERANCE_SECONDS = 300;
 
 /** The secret is base64 after an optional whsec_ prefix; the decoded bytes are the HMAC key. */
-export function standardKey(secret: string): Buffer {
+function standardKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
 }
 

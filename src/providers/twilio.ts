@@ -20,12 +20,7 @@ function formParams(body: Uint8Array): Params {
 }
 
 /** twilio-node's getExpectedTwilioSignature: URL, then each sorted key with its (deduped, sorted) values. */
-export function twilioSignature(
-  token: string,
-  url: string,
-  params: Params,
-  algorithm: "sha1" | "sha256",
-): Buffer {
+function twilioSignature(token: string, url: string, params: Params, algorithm: "sha1" | "sha256"): Buffer {
   let data = url;
   // Default sort = UTF-16 code units, case-sensitive, exactly as the SDK's Object.keys().sort().
   for (const key of [...params.keys()].sort()) {
@@ -120,7 +115,7 @@ export function twilioProvider(options: ProviderOptions = {}): Provider {
   return { ...twilio, sign: (input) => signTwilio(input, algorithm) };
 }
 
-export const twilio: Provider = {
+const twilio: Provider = {
   name: "twilio",
   summary:
     "HMAC-SHA1 (or SHA-256) of the URL plus sorted form fields with the Auth Token, base64; needs --url",

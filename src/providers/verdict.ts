@@ -1,7 +1,7 @@
 import type { Verdict } from "./types.js";
 
 /** Exact to the second ("5m 1s"): a rounded "5m ago, tolerance 5m" would not say by how much. */
-export function preciseSeconds(total: number): string {
+function preciseSeconds(total: number): string {
   const days = Math.floor(total / 86_400);
   const hours = Math.floor((total % 86_400) / 3600);
   const minutes = Math.floor((total % 3600) / 60);

@@ -21,14 +21,14 @@ export interface ReceiverLimits {
   checkIntervalMs: number;
 }
 
-export const RECEIVER_LIMITS: ReceiverLimits = {
+const RECEIVER_LIMITS: ReceiverLimits = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
   maxConnections: 256,
   checkIntervalMs: 1_000,
 };
 
-export interface ReceiverOptions {
+interface ReceiverOptions {
   host: string;
   port: number;
   maxBody: number;

@@ -3,7 +3,7 @@ import { type ApiClient, ApiError } from "../poll/api-client.js";
 /** The pipeline's question before forwarding a verified webhook: does the provider's API know it? */
 export type Confirm = (event: { id?: string; type?: string }) => Promise<Refusal | undefined>;
 
-export interface Refusal {
+interface Refusal {
   /** 401: the API does not know the event (rejected like a bad signature); 503: could not ask. */
   status: 401 | 503;
   reason: string;

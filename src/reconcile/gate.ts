@@ -3,7 +3,7 @@ import { Ledger } from "./ledger.js";
 import { type MatchKey, matchKeyFor } from "./match-key.js";
 
 /** What the receiving pipeline knows of a request when it asks the gate. */
-export interface GateInput {
+interface GateInput {
   eventId?: string;
   headers: Headers;
   body: Uint8Array;
@@ -11,7 +11,7 @@ export interface GateInput {
   reconciled: boolean;
 }
 
-export interface Admission {
+interface Admission {
   /** False: the app has this event already; answer 2xx and do not send it again. */
   go: boolean;
   key?: string;

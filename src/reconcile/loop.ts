@@ -11,7 +11,7 @@ export type ReconcileEvent =
   | { kind: "pass"; result: PassResult; calls: number }
   | { kind: "error"; error: HookError; stopped: boolean };
 
-export interface LoopOptions extends Omit<PassOptions, "api" | "emit" | "signal" | "firstPass"> {
+interface LoopOptions extends Omit<PassOptions, "api" | "emit" | "signal" | "firstPass"> {
   /** The API client, made with the loop's own emit so that each pass counts its calls. */
   api: (emit: (event: PollEvent) => void) => ApiClient;
   state: PollState;

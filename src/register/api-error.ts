@@ -73,7 +73,7 @@ const str = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value : undefined;
 
 /** The provider's own words, from the error shapes the seven APIs use. */
-export function objection(answer: ApiAnswer): string {
+function objection(answer: ApiAnswer): string {
   const j = obj(answer.json);
   if (!j) return answer.text.trim().slice(0, 200);
   const error = obj(j.error);
@@ -97,7 +97,7 @@ export function objection(answer: ApiAnswer): string {
   return [...new Set(parts.filter((p): p is string => p !== undefined))].join("; ");
 }
 
-export function scrub(text: string, secrets: string[]): string {
+function scrub(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
   return out;

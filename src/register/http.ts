@@ -25,12 +25,12 @@ export interface ApiAnswer {
 }
 
 /** Every call of a registration is over within this long: a hung API must not hold up Ctrl-C. */
-export const CALL_TIMEOUT_MS = 10_000;
+const CALL_TIMEOUT_MS = 10_000;
 /** An API answer larger than this is not one we asked for. */
 const MAX_ANSWER_BYTES = 1_000_000;
 
 /** The API could not be reached at all: no status to explain. */
-export class ApiUnreachable extends HookError {}
+class ApiUnreachable extends HookError {}
 
 /** One client per environment: its keep-alive connections serve every call of a run. */
 const clients = new Map<Record<string, string | undefined>, HttpClient>();

@@ -5,7 +5,7 @@ import type { RegistrationRecord } from "./record.js";
 import { type Emit, failureHint, removeEntry, removeLeftovers } from "./removal.js";
 import type { Entry, RegisterContext, Registrar } from "./types.js";
 
-export interface SessionOptions {
+interface SessionOptions {
   registrar: Registrar;
   ctx: RegisterContext;
   record: RegistrationRecord;

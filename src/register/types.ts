@@ -70,7 +70,7 @@ export interface Target {
   secret: string;
 }
 
-export interface Created {
+interface Created {
   id: string;
   /** The signing secret the provider handed out (Stripe's whsec_, Paddle's pdl_ntfset_). */
   secret?: string;

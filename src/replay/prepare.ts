@@ -6,7 +6,7 @@ import { brokenFixtures, type FixtureProblem, type LoadedFixture } from "../stor
 import { applyEdits, type Edit } from "./edit.js";
 import type { ReplayJob } from "./run.js";
 
-export interface PrepareInput {
+interface PrepareInput {
   fixtures: LoadedFixture[];
   /** --provider: signs every fixture, whatever its own provider. */
   override?: Provider;
@@ -16,7 +16,7 @@ export interface PrepareInput {
   now: Date;
 }
 
-export interface Prepared {
+interface Prepared {
   jobs: ReplayJob[];
   /** Things a person should know before the run (shown by the command, never by the core). */
   warnings: string[];

@@ -5,7 +5,7 @@ import { redactText } from "../redact.js";
 import { writeFileAtomic } from "../store/atomic.js";
 
 /** One JUnit test case: a replayed request, or a `hook check` scenario. */
-export interface TestCase {
+interface TestCase {
   name: string;
   classname: string;
   seconds: number;
@@ -23,7 +23,7 @@ export interface Suite {
   cases: TestCase[];
 }
 
-export type ReportFormat = "junit" | "json";
+type ReportFormat = "junit" | "json";
 
 /** --report FILE.xml or FILE.json; anything else is a usage error before anything is sent. */
 export function reportFormat(file: string): ReportFormat {
@@ -37,7 +37,7 @@ export function reportFormat(file: string): ReportFormat {
 }
 
 /** XML 1.0 text: escape markup, drop the control characters XML cannot carry at all. */
-export function xmlEscape(text: string): string {
+function xmlEscape(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
     .replace(/&/g, "&amp;")
@@ -51,7 +51,7 @@ export function xmlEscape(text: string): string {
  * <testsuites> with one <testsuite>, counts on both, <failure> for a wrong answer, <error> for no
  * answer, <skipped/> for a scenario that does not apply.
  */
-export function junitXml(suite: Suite): string {
+function junitXml(suite: Suite): string {
   const count = (outcome: TestCase["outcome"]) => suite.cases.filter((c) => c.outcome === outcome).length;
   const counts = `tests="${suite.cases.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}"`;
   const time = suite.seconds.toFixed(3);

@@ -21,7 +21,7 @@ export interface ReplayJob {
   eventId?: string;
 }
 
-export interface ReplayPlan {
+interface ReplayPlan {
   jobs: ReplayJob[];
   to: URL;
   repeat: number;
@@ -67,7 +67,7 @@ export interface ReplaySummary {
   perSecond: number;
 }
 
-export interface ReplayDeps {
+interface ReplayDeps {
   sender: Sender;
   now: () => Date;
   clock: () => number;

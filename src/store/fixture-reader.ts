@@ -51,7 +51,7 @@ export function listJsonFiles(dir: string): string[] {
 }
 
 /** Files and folders -> the fixture files they name, in order. Problems are collected, not thrown. */
-export function expandPaths(paths: string[], cwd: string, problems: FixtureProblem[]): string[] {
+function expandPaths(paths: string[], cwd: string, problems: FixtureProblem[]): string[] {
   const files: string[] = [];
   for (const path of paths) {
     const full = resolve(cwd, path);
@@ -108,7 +108,7 @@ export function readFixtureFile(full: string, cwd: string): LoadedFixture | Fixt
 }
 
 /** Checks a fixture object's shape; every complaint names the field. */
-export function parseFixture(value: Record<string, unknown>, file: string): LoadedFixture | FixtureProblem {
+function parseFixture(value: Record<string, unknown>, file: string): LoadedFixture | FixtureProblem {
   const bad = (field: string, reason: string): FixtureProblem => ({ file, field, reason });
   if (value.hook !== 1)
     return bad("hook", `unsupported format version ${JSON.stringify(value.hook)} (expected 1)`);
@@ -180,7 +180,7 @@ function parseBody(request: Record<string, unknown>, bad: Bad): Uint8Array | Fix
 }
 
 /** "file: field: reason" */
-export function formatProblem(problem: FixtureProblem): string {
+function formatProblem(problem: FixtureProblem): string {
   return [problem.file, problem.field, problem.reason].filter(Boolean).join(": ");
 }
 

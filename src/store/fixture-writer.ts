@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { redactHeaders, redactUrl } from "../redact.js";
 import { encodeBody, type Fixture } from "./fixture.js";
 
-export interface FixtureInput {
+interface FixtureInput {
   provider: string;
   event?: string;
   id?: string;

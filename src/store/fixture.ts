@@ -1,5 +1,5 @@
 /** The fixture file format (README "Fixture format"). Bodies are exact: text, or base64 when not UTF-8. */
-export interface FixtureRequest {
+interface FixtureRequest {
   method: string;
   /** Path and query: "/webhooks/stripe?x=1". */
   path: string;
@@ -30,9 +30,4 @@ export function encodeBody(body: Uint8Array): Pick<FixtureRequest, "body" | "bod
   } catch {
     return { bodyBase64: Buffer.from(body).toString("base64") };
   }
-}
-
-export function decodeBody(request: Pick<FixtureRequest, "body" | "bodyBase64">): Uint8Array {
-  if (request.bodyBase64 !== undefined) return Buffer.from(request.bodyBase64, "base64");
-  return Buffer.from(request.body ?? "", "utf8");
 }

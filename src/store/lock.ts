@@ -10,7 +10,7 @@ interface Holder {
 /** A lock without readable content younger than this may be a holder between create and write. */
 const TORN_GRACE_MS = 10_000;
 
-export interface LockOptions {
+interface LockOptions {
   now?: () => Date;
   /** The error to throw when a live process holds the lock; `who` describes the holder. */
   held: (who: string, path: string) => HookError;
@@ -142,7 +142,7 @@ export function procStat(pid: number): { state: string; startedAt?: number } | u
   }
 }
 
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -12,7 +12,7 @@ import {
 import { delimiter, join, sep } from "node:path";
 import { TunnelError } from "./tunnel.js";
 
-export interface BinaryOptions {
+interface BinaryOptions {
   /** --cloudflared */
   explicit?: string;
   env: NodeJS.ProcessEnv;

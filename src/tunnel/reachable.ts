@@ -1,6 +1,6 @@
 import dns from "node:dns";
 
-export type Lookup = (host: string) => Promise<unknown>;
+type Lookup = (host: string) => Promise<unknown>;
 
 export interface ReachableOptions {
   /** Injected by tests (no DNS offline); default: the system resolver. */

@@ -3,7 +3,7 @@ import { findCloudflared } from "./binary.js";
 import { type ReachableOptions, waitForDns } from "./reachable.js";
 import { startTunnel, type Tunnel, TunnelError, type TunnelOptions } from "./tunnel.js";
 
-export interface SupervisorOptions extends Omit<TunnelOptions, "bin"> {
+interface SupervisorOptions extends Omit<TunnelOptions, "bin"> {
   explicitBin?: string;
   env: NodeJS.ProcessEnv;
   /** Waits before each restart after cloudflared died; the last one repeats. */

@@ -2,7 +2,7 @@ import { formatDuration } from "../units.js";
 import { escapeControl } from "./escape.js";
 
 /** How much of a target's answer a result line shows: enough for stripe-node's explanation. */
-export const SNIPPET_CHARS = 200;
+const SNIPPET_CHARS = 200;
 
 /** Only the start of a large answer is decoded: the first line is all that is shown. */
 const DECODE_BYTES = 4096;

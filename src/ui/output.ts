@@ -4,7 +4,7 @@ import { redactText } from "../redact.js";
 import { humanText } from "./escape.js";
 import type { Io } from "./io.js";
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   color?: boolean;
 }
