@@ -51,7 +51,6 @@ export function request(
     provider: ctx.provider,
     secret: options.secret ?? ctx.secret,
     to: ctx.to,
-    edits: [],
     extraHeaders: new Headers(),
     now: options.at ?? ctx.now(),
     deliveryId: options.deliveryId ?? randomUUID(),

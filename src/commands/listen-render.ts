@@ -83,10 +83,6 @@ export class ListenRenderer {
         this.out.data("warning", { message: event.message });
         this.out.warn(escapeControl(event.message));
         return;
-      case "error":
-        this.out.data("error", { message: event.message, hint: event.hint });
-        this.out.line(this.out.color.red(`error: ${escapeControl(event.message)}`));
-        return;
       case "stopping":
         this.spinner?.stop();
         this.out.data("stopping", { inFlight: event.inFlight, pending: event.pending });

@@ -57,7 +57,6 @@ function resign(entry: OutboxEntry, provider: Provider, secret: string, now: Dat
     secret,
     // Only the signed headers and body are taken; the forwarder joins the path to its own target.
     to: new URL("http://outbox.invalid/"),
-    edits: [],
     extraHeaders: [],
     now,
     deliveryId: entry.deliveryId ?? `outbox-${entry.seq}`,

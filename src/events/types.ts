@@ -164,7 +164,6 @@ export type ListenEvent =
   | { kind: "register"; record: RegisterRecord }
   | { kind: "reconcile"; event: ReconcileEvent }
   | { kind: "warning"; message: string }
-  | { kind: "error"; message: string; hint?: string }
   | { kind: "stopping"; inFlight: number; pending: number };
 
 type Listener = (event: ListenEvent) => void;

@@ -97,7 +97,6 @@ export class Replayer {
       alsoDrop: job.alsoDrop,
       secret: job.secret,
       to: this.to,
-      edits: [],
       extraHeaders: [],
       now: o.now(),
       deliveryId: job.deliveryId ?? randomUUID(),

@@ -1,7 +1,6 @@
 import type { Provider } from "../providers/types.js";
 import { REDACTED, URL_REDACTED } from "../redact.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
-import { applyEdits, type Edit } from "./edit.js";
 
 /** A request ready for the wire. */
 export interface OutgoingRequest {
@@ -87,7 +86,6 @@ interface BuildInput {
   alsoDrop?: readonly string[];
   secret: string | undefined;
   to: URL;
-  edits: Edit[];
   /**
    * --header values: set last, so a test can also override a signature header on purpose. Pairs
    * (the Headers' own entries, taken once) spare a long replay iterating a Headers per request.
@@ -150,10 +148,10 @@ function jsonType(providerType: string): string {
   return providerType.includes("json") ? providerType : "application/json";
 }
 
-/** The fixture, edited, with old signatures dropped and fresh ones made for this moment and URL. */
+/** The fixture (already edited by prepareJobs), old signatures dropped, fresh ones made for this moment and URL. */
 export function buildRequest(input: BuildInput): OutgoingRequest {
   const headers = baseHeaders(input);
-  const body = applyEdits(input.fixture.body, headers["content-type"], input.edits);
+  const body = input.fixture.body;
   const url = targetUrl(input.to, input.fixture.path);
   let signedBody = body;
   if (input.secret !== undefined || input.provider.name === "none" || input.provider.usesSecret === false) {

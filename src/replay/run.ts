@@ -92,7 +92,6 @@ async function sendJob(
     alsoDrop: job.alsoDrop,
     secret: job.secret,
     to: plan.to,
-    edits: [],
     extraHeaders,
     now: deps.now(),
     deliveryId,
