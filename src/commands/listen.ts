@@ -144,7 +144,7 @@ export async function listenCommand(_args: string[], options: CommandOptions, io
   const cleanup: Cleanup = [];
   try {
     prepareDataDir(settings.dataDir);
-    return await serve(settings, options, io, bus, cleanup);
+    return await receiveUntilInterrupted(settings, options, io, bus, cleanup);
   } catch (error) {
     throw ready ? error : cannotStart(error);
   } finally {
@@ -251,7 +251,8 @@ function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus,
   return supervisor;
 }
 
-async function serve(
+/** Starts every part listen was asked for, reports ready, and receives until Ctrl-C. */
+async function receiveUntilInterrupted(
   settings: Settings,
   options: CommandOptions,
   io: Io,

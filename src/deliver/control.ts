@@ -44,7 +44,8 @@ async function answer(outbox: Outbox, request: ControlRequest): Promise<ControlR
   }
 }
 
-function serve(socket: Socket, outbox: Outbox): void {
+/** One `hook outbox` request per connection: a JSON line in, the JSON reply out, then the socket ends. */
+function serveOutboxCommand(socket: Socket, outbox: Outbox): void {
   let text = "";
   socket.setEncoding("utf8");
   socket.setTimeout(10_000, () => socket.destroy());
@@ -73,7 +74,7 @@ export async function startControl(dataDir: string, outbox: Outbox): Promise<() 
   const path = controlPath(dataDir);
   // The caller holds the data dir's lock: a socket file left here is a dead listener's.
   if (process.platform !== "win32") unlinkQuiet(path);
-  const server: Server = createServer((socket) => serve(socket, outbox));
+  const server: Server = createServer((socket) => serveOutboxCommand(socket, outbox));
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
     server.listen(path, () => done());

@@ -46,7 +46,7 @@ export async function startInspectorServer(
 ): Promise<InspectorServer> {
   let bound = 0;
   const server = createServer((req, res) => {
-    void serve(req, res, api, bound).catch(() => res.destroy());
+    void servePageOrApi(req, res, api, bound).catch(() => res.destroy());
   });
   // The page keeps its event stream open: no idle cut-off on it, but bounded header time for everyone.
   server.requestTimeout = 0;
@@ -68,7 +68,13 @@ export async function startInspectorServer(
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, api: ApiDeps, port: number): Promise<void> {
+/** One request to the inspector: Host/Origin checked, then its JSON API or a file of the page. */
+async function servePageOrApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: ApiDeps,
+  port: number,
+): Promise<void> {
   const refused = refusal(req, port);
   if (refused) {
     sendJson(res, 403, { error: refused });

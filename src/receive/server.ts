@@ -91,7 +91,12 @@ function send(res: ServerResponse, reply: Reply, close: boolean): void {
   res.end(body);
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, options: ReceiverOptions): Promise<void> {
+/** One request to the receiver: the whole body read (up to --max-body), handed to the pipeline, its reply sent. */
+async function serveWebhook(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ReceiverOptions,
+): Promise<void> {
   const body = await readWhole(req, options.maxBody);
   const incoming: Incoming = {
     method: req.method ?? "GET",
@@ -120,7 +125,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   };
   const server: Server = createServer(serverOptions, (req, res) => {
     inFlight += 1;
-    serve(req, res, options)
+    serveWebhook(req, res, options)
       .catch((error: Error) => send(res, errorReply(500, "internal error", error.message), true))
       .finally(() => {
         inFlight -= 1;
