@@ -3,7 +3,7 @@ import { HttpClient } from "../net/client.js";
 import { failureText } from "../net/errors.js";
 import type { Limits } from "../net/exchange.js";
 import { endToEndFlat, endToEndHeaders } from "../net/headers.js";
-import { splitUrl } from "../net/url.js";
+import { splitUrl, urlJoiner } from "../net/url.js";
 
 export interface OutgoingRequest {
   method: string;
@@ -25,29 +25,6 @@ export type ForwardResult =
       latencyMs: number;
     };
 
-/** "/webhooks" + "/stripe?x=1" -> "/webhooks/stripe?x=1"; the target's own query comes first. */
-export function targetUrl(target: URL, path: string): string {
-  return joiner(target)(path);
-}
-
-/** Parses the target once; the per-request part is string work only. */
-function joiner(target: URL): (path: string) => string {
-  const base = target.pathname.endsWith("/") ? target.pathname.slice(0, -1) : target.pathname;
-  const ownQuery = target.search.slice(1);
-  return (path) => {
-    const [pathname = "", query] = splitOnce(path, "?");
-    const joined = pathname === "/" && base !== "" ? base : `${base}${pathname}`;
-    // The sender's query bytes are kept as they were, not re-encoded.
-    const merged = ownQuery && query ? `${ownQuery}&${query}` : ownQuery || query || "";
-    return `${target.origin}${joined || "/"}${merged ? `?${merged}` : ""}`;
-  };
-}
-
-function splitOnce(text: string, separator: string): [string, string | undefined] {
-  const i = text.indexOf(separator);
-  return i < 0 ? [text, undefined] : [text.slice(0, i), text.slice(i + 1)];
-}
-
 /** An app's answer larger than this is cut (its status still counts): a provider reads only the status. */
 export const FORWARD_ANSWER_MAX = 10 * 1024 * 1024;
 
@@ -61,7 +38,7 @@ export class Forwarder {
   /** `timeoutMs` (--timeout) is a deadline for the whole exchange: connect, headers and body. */
   constructor(target: URL, timeoutMs: number, env: Record<string, string | undefined> = {}) {
     this.target = target;
-    this.urlFor = joiner(target);
+    this.urlFor = urlJoiner(target);
     this.limits = { deadlineMs: timeoutMs, maxBytes: FORWARD_ANSWER_MAX };
     this.client = new HttpClient({ env, connections: 256, keepAliveTimeoutMs: 4_000 });
   }

@@ -1,3 +1,4 @@
+import { joinUrl } from "../net/url.js";
 import type { Provider } from "../providers/types.js";
 import { REDACTED, URL_REDACTED } from "../redact.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
@@ -43,7 +44,9 @@ function targetUrl(to: URL, fixturePath: string): string {
   }
   let found = byPath.get(fixturePath);
   if (found === undefined) {
-    found = joinUrl(to, fixturePath);
+    // Parsed again, unlike a forward: this URL is signed (Twilio), so it must be the one the client
+    // sends, with any byte the URL parser would escape already escaped.
+    found = new URL(joinUrl(to, withoutRedacted(fixturePath))).href;
     if (byPath.size >= 1000) byPath.clear();
     byPath.set(fixturePath, found);
   }
@@ -56,26 +59,19 @@ function targetUrl(to: URL, fixturePath: string): string {
  */
 const urlCache = new Map<string, Map<string, string>>();
 
-function joinUrl(to: URL, fixturePath: string): string {
-  const url = new URL(to.href);
-  const q = fixturePath.indexOf("?");
-  const path = q >= 0 ? fixturePath.slice(0, q) : fixturePath;
-  const query = q >= 0 ? withoutRedacted(fixturePath.slice(q + 1)) : "";
-  if (path !== "/" && path !== "") url.pathname = url.pathname.replace(/\/+$/, "") + path;
-  if (query) url.search = url.search ? `${url.search}&${query}` : `?${query}`;
-  return url.href;
-}
-
 /**
  * A saved fixture's query has its credentials masked (`?token=***`): sending the mask would only
  * confuse the app, so those parameters are dropped, and --to's own query can supply the real ones.
  */
-function withoutRedacted(query: string): string {
-  if (!query.includes(URL_REDACTED)) return query;
-  return query
+function withoutRedacted(path: string): string {
+  const q = path.indexOf("?");
+  if (q < 0 || !path.includes(URL_REDACTED, q)) return path;
+  const query = path
+    .slice(q + 1)
     .split("&")
     .filter((pair) => !pair.endsWith(`=${URL_REDACTED}`))
     .join("&");
+  return query ? `${path.slice(0, q)}?${query}` : path.slice(0, q);
 }
 
 interface BuildInput {

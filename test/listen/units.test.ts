@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Forwarder, targetUrl } from "../../src/deliver/forward.js";
+import { Forwarder } from "../../src/deliver/forward.js";
 import { EventBus, type ListenEvent } from "../../src/events/types.js";
 import { endToEndHeaders } from "../../src/net/headers.js";
 import { getProvider } from "../../src/providers/index.js";
@@ -28,14 +28,6 @@ describe("--events patterns", () => {
 });
 
 describe("forwarding details", () => {
-  it("appends path and query to the target's path, keeping the query bytes", () => {
-    const t = new URL("http://127.0.0.1:3000/app/?k=1");
-    expect(targetUrl(t, "/stripe?x=%2F&y")).toBe("http://127.0.0.1:3000/app/stripe?k=1&x=%2F&y");
-    expect(targetUrl(new URL("http://h/"), "/")).toBe("http://h/");
-    expect(targetUrl(new URL("http://h/hooks"), "/")).toBe("http://h/hooks");
-    expect(targetUrl(new URL("http://h"), "/a/b")).toBe("http://h/a/b");
-  });
-
   it("drops hop-by-hop headers, those named by Connection, and keeps the rest in order and case", () => {
     const kept = endToEndHeaders([
       ["Host", "x"],
