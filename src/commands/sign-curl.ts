@@ -1,4 +1,4 @@
-import { utf8 } from "../providers/crypto.js";
+import { strictUtf8 } from "../utf8.js";
 
 /** POSIX single quotes: nothing inside is special except the quote itself. */
 function shellQuote(text: string): string {
@@ -21,7 +21,7 @@ function printfBytes(body: Uint8Array): string {
 function isText(body: Uint8Array): boolean {
   if (body.includes(0)) return false;
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(body);
+    strictUtf8.decode(body);
     return true;
   } catch {
     return false;
@@ -50,7 +50,8 @@ export function curlCommand({ url, headers, contentType, body, bodyFile, method 
   if (bodyFile) lines.push(`--data-binary ${shellQuote(`@${bodyFile}`)}`);
   // A leading @ makes curl read the rest as a file name (`@/etc/hostname` would send that file), so
   // such a body goes through printf and stdin like binary bytes do.
-  else if (isText(body) && body[0] !== 0x40) lines.push(`--data-binary ${shellQuote(utf8.decode(body))}`);
+  else if (isText(body) && body[0] !== 0x40)
+    lines.push(`--data-binary ${shellQuote(strictUtf8.decode(body))}`);
   else return `${printfBytes(body)} | ${[...lines, "--data-binary @-"].join(" \\\n  ")}`;
   return lines.join(" \\\n  ");
 }

@@ -4,6 +4,7 @@
  * one-field difference in a one-line payload shows as one line.
  */
 import { redactHeaders } from "../redact.js";
+import { strictUtf8 } from "../utf8.js";
 import type { Entry } from "./history.js";
 
 type DiffLine = { op: "same" | "removed" | "added"; text: string };
@@ -38,13 +39,12 @@ export function compareEntries(
   };
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** The body as lines to read: pretty JSON, else the text, else hex (16 bytes a line). */
 function readable(body: Uint8Array): string[] {
   let text: string;
   try {
-    text = utf8.decode(body);
+    // A BOM is not part of what a person reads, and would stop the JSON from being pretty-printed.
+    text = strictUtf8.decode(body).replace(/^\uFEFF/, "");
   } catch {
     const hex = Buffer.from(body).toString("hex");
     return hex.match(/.{1,32}/g) ?? [];

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { lenientUtf8 } from "../utf8.js";
 
 export type HmacAlgorithm = "sha1" | "sha256" | "sha384" | "sha512";
 
@@ -33,9 +34,6 @@ export function anyEqual(expected: string | Uint8Array, candidates: Iterable<str
   return found;
 }
 
-// ignoreBOM keeps a leading BOM in the text: stripping it would change the bytes that were signed.
-export const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
 export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
@@ -43,7 +41,7 @@ export function unixSeconds(date: Date): number {
 /** Parse JSON without throwing; bodies come from the network. */
 export function tryJson(body: Uint8Array): unknown {
   try {
-    return JSON.parse(utf8.decode(body));
+    return JSON.parse(lenientUtf8.decode(body));
   } catch {
     return undefined;
   }

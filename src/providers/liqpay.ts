@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { field, safeEqual, tryJson, utf8 } from "./crypto.js";
+import { lenientUtf8 } from "../utf8.js";
+import { field, safeEqual, tryJson } from "./crypto.js";
 import type { Provider, SignInput, Verdict } from "./types.js";
 import { noMatch, noSecret, valid } from "./verdict.js";
 
@@ -21,7 +22,7 @@ export function liqpaySignature(privateKey: string, data: string): string {
 
 /** `data` as sent; base64 has no spaces, so a space is a `+` that the sender did not escape. */
 function formFields(body: Uint8Array): { data?: string; signature?: string } {
-  const form = new URLSearchParams(utf8.decode(body));
+  const form = new URLSearchParams(lenientUtf8.decode(body));
   const unspace = (value: string | null) => value?.replaceAll(" ", "+") ?? undefined;
   return { data: unspace(form.get("data")), signature: unspace(form.get("signature")) };
 }

@@ -1,4 +1,5 @@
-import { anyEqual, field, hexBytes, hmac, tryJson, utf8 } from "./crypto.js";
+import { lenientUtf8 } from "../utf8.js";
+import { anyEqual, field, hexBytes, hmac, tryJson } from "./crypto.js";
 import type { HandshakeAnswer, Provider, ReceivedRequest } from "./types.js";
 import { checkTimestamp, malformedHeader, missingHeader, noMatch, noSecret } from "./verdict.js";
 
@@ -15,7 +16,7 @@ function signature(secret: string, timestamp: string, body: Uint8Array): Buffer 
 function parseBody(body: Uint8Array): unknown {
   const json = tryJson(body);
   if (json !== undefined) return json;
-  const form = new URLSearchParams(utf8.decode(body));
+  const form = new URLSearchParams(lenientUtf8.decode(body));
   const payload = form.get("payload");
   if (payload) return tryJson(Buffer.from(payload));
   return Object.fromEntries(form);
@@ -77,7 +78,7 @@ export const slack: Provider = {
     // Handshakes are POSTs. A GET that merely looks like one must not pass as an unsigned handshake.
     if (request.method !== "POST") return undefined;
     // Slack's certificate check: a signed-less POST with ssl_check=1 that only wants a 200.
-    if (new URLSearchParams(utf8.decode(request.body)).get("ssl_check") === "1") {
+    if (new URLSearchParams(lenientUtf8.decode(request.body)).get("ssl_check") === "1") {
       return { status: 200, headers: { "content-type": "text/plain" }, body: "" };
     }
     const body = tryJson(request.body);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
-import { anyEqual, hmac, safeEqual, utf8 } from "./crypto.js";
+import { lenientUtf8 } from "../utf8.js";
+import { anyEqual, hmac, safeEqual } from "./crypto.js";
 import { twilioUrlVariants } from "./twilio-url.js";
 import type { Provider, ProviderOptions, SignInput, Verdict, VerifyInput } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
@@ -13,7 +14,7 @@ type Params = Map<string, string[]>;
 /** Form fields; repeated keys become a list, as Express's urlencoded parser makes them. */
 function formParams(body: Uint8Array): Params {
   const params: Params = new Map();
-  for (const [key, value] of new URLSearchParams(utf8.decode(body))) {
+  for (const [key, value] of new URLSearchParams(lenientUtf8.decode(body))) {
     params.set(key, [...(params.get(key) ?? []), value]);
   }
   return params;
@@ -91,7 +92,7 @@ function signTwilio({ body, secret, url }: SignInput, algorithm: "sha1" | "sha25
       "the URL Twilio would call, with its query",
     );
   const withBody = bodyShaParam(url);
-  const looksJson = /^\s*[[{]/.test(utf8.decode(body.subarray(0, 64)));
+  const looksJson = /^\s*[[{]/.test(lenientUtf8.decode(body.subarray(0, 64)));
   if (looksJson && withBody === null) {
     const separator = url.includes("?") ? "&" : "?";
     throw new UsageError(
@@ -128,7 +129,7 @@ const twilio: Provider = {
   verify: verifyTwilio,
 
   describe(body) {
-    const params = new URLSearchParams(utf8.decode(body));
+    const params = new URLSearchParams(lenientUtf8.decode(body));
     const id = ["MessageSid", "CallSid", "SmsSid", "Sid"].map((k) => params.get(k)).find(Boolean);
     const type =
       params.get("MessageStatus") ?? params.get("CallStatus") ?? params.get("EventType") ?? undefined;

@@ -1,4 +1,5 @@
-import { type HmacAlgorithm, hexBytes, hmac, safeEqual, utf8 } from "./crypto.js";
+import { lenientUtf8 } from "../utf8.js";
+import { type HmacAlgorithm, hexBytes, hmac, safeEqual } from "./crypto.js";
 import type { HandshakeAnswer, Provider, ProviderOptions, ReceivedRequest } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
 
@@ -42,7 +43,7 @@ export function websubProvider(options: ProviderOptions = {}): Provider {
     },
 
     describe(body) {
-      const xml = utf8.decode(body);
+      const xml = lenientUtf8.decode(body);
       const videoId = tag(xml, "yt:videoId");
       if (videoId) return { type: "video", id: videoId };
       if (xml.includes("<at:deleted-entry")) {

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { strictUtf8 } from "../utf8.js";
 import { SpliceError, spliceJson, splitPath } from "./json-splice.js";
 
 /** One --set PATH=VALUE: the value is JSON when it parses as JSON (500, true, {"a":1}), else a string. */
@@ -23,8 +24,6 @@ export function parseSet(text: string): Edit {
   return { text, path: splitPath(text.slice(0, eq)), value };
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 type BodyKind = "json" | "form";
 
 function kindOf(contentType: string | undefined, text: string): BodyKind | undefined {
@@ -48,7 +47,7 @@ export function applyEdits(body: Uint8Array, contentType: string | undefined, ed
   if (edits.length === 0) return body;
   let text: string;
   try {
-    text = utf8.decode(body).replace(/^\uFEFF/, "");
+    text = strictUtf8.decode(body).replace(/^\uFEFF/, "");
   } catch {
     throw new UsageError("--set: the body is not UTF-8 text, so it cannot be edited");
   }

@@ -1,3 +1,5 @@
+import { strictUtf8 } from "../utf8.js";
+
 /** The fixture file format (README "Fixture format"). Bodies are exact: text, or base64 when not UTF-8. */
 interface FixtureRequest {
   method: string;
@@ -20,8 +22,6 @@ export interface Fixture {
   /** listen --save: the signature did not verify (and why). */
   verification?: { ok: boolean; reason?: string };
 }
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** `body` when the bytes are valid UTF-8 (they round-trip exactly), else `bodyBase64`. */
 export function encodeBody(body: Uint8Array): Pick<FixtureRequest, "body" | "bodyBase64"> {

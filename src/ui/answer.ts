@@ -1,4 +1,5 @@
 import { formatDuration } from "../units.js";
+import { lenientUtf8 } from "../utf8.js";
 import { escapeControl } from "./escape.js";
 
 /** How much of a target's answer a result line shows: enough for stripe-node's explanation. */
@@ -6,8 +7,6 @@ const SNIPPET_CHARS = 200;
 
 /** Only the start of a large answer is decoded: the first line is all that is shown. */
 const DECODE_BYTES = 4096;
-
-const decoder = new TextDecoder("utf-8");
 
 /**
  * The first line of a non-2xx answer, escaped and cut, for the line that shows its status: an app's
@@ -17,7 +16,7 @@ const decoder = new TextDecoder("utf-8");
 export function answerSnippet(status: number, body?: Uint8Array): string | undefined {
   if (status >= 200 && status < 300) return undefined;
   if (!body || body.length === 0) return undefined;
-  const text = decoder.decode(body.subarray(0, DECODE_BYTES));
+  const text = lenientUtf8.decode(body.subarray(0, DECODE_BYTES)).replace(/^\uFEFF/, "");
   const line = text
     .split(/\r?\n/)
     .map((l) => l.trim())
