@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "./errors.js";
+import { errorMessage, UsageError } from "./errors.js";
 import { isObject } from "./is-object.js";
 
 const CONFIG_FILE = "hook.config.json";
@@ -22,13 +22,13 @@ export function loadConfig(
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (!explicitPath && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UsageError(`config: cannot read ${path}: ${(error as Error).message}`);
+    throw new UsageError(`config: cannot read ${path}: ${errorMessage(error)}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`config: ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`config: ${path} is not valid JSON: ${errorMessage(error)}`);
   }
   if (!isObject(parsed))
     throw new UsageError(`config: ${path} must hold a JSON object with one section per command`);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { isSecretHeader, rememberSecret } from "../redact.js";
@@ -80,7 +80,7 @@ export async function readBody(options: CommandOptions, io: Io): Promise<Uint8Ar
       return readFileSync(resolve(io.cwd, file));
     } catch (error) {
       throw new UsageError(
-        `--body-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        `--body-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
       );
     }
   }

@@ -7,7 +7,7 @@ import { acquireDataDirLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
 import { signer } from "../deliver/resign.js";
 import { ThreadSender } from "../deliver/sender.js";
-import { Exit, HookError, StartError, UsageError } from "../errors.js";
+import { Exit, errorMessage, HookError, StartError, UsageError } from "../errors.js";
 import { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
@@ -120,7 +120,7 @@ function prepareDataDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw new StartError(
-      `listen: cannot create the data dir ${dir}: ${(error as Error).message}`,
+      `listen: cannot create the data dir ${dir}: ${errorMessage(error)}`,
       "pass --data-dir",
     );
   }
@@ -164,7 +164,7 @@ const KEPT: readonly number[] = [Exit.usage, Exit.cannotStart, Exit.lockHeld];
  */
 function cannotStart(error: unknown): HookError {
   if (error instanceof HookError && KEPT.includes(error.exitCode)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const hint = error instanceof HookError ? error.hint : undefined;
   return new StartError(message.startsWith("listen") ? message : `listen: ${message}`, hint, error);
 }

@@ -1,5 +1,6 @@
 /** The outbox's delivery thread (see ThreadSender): signs and sends what the main thread hands it. */
 import { parentPort, workerData } from "node:worker_threads";
+import { errorMessage } from "../errors.js";
 import { getProvider } from "../providers/index.js";
 import { Forwarder, type ForwardResult } from "./forward.js";
 import type { OutboxEntry } from "./journal.js";
@@ -24,7 +25,7 @@ port.on("message", async (message: { id: number; entry: OutboxEntry; now: number
   try {
     result = await forwarder.send(sign.request(message.entry, new Date(message.now)));
   } catch (error) {
-    result = { ok: false, kind: "unreachable", error: (error as Error).message, why: "error", latencyMs: 0 };
+    result = { ok: false, kind: "unreachable", error: errorMessage(error), why: "error", latencyMs: 0 };
   }
   // The outbox needs the outcome, not the answer's headers and body: less to copy between threads.
   const slim = result.ok ? { ...result, headers: [], body: Buffer.alloc(0) } : result;

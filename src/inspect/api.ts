@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HookError } from "../errors.js";
+import { errorMessage, HookError } from "../errors.js";
 import { saveFixture, toFixture } from "../store/fixture-writer.js";
 import { compareEntries } from "./diff.js";
 import type { EventStream } from "./event-stream.js";
@@ -87,7 +87,7 @@ export async function routeApi(deps: ApiDeps, req: IncomingMessage, res: ServerR
     if (!res.headersSent) sendJson(res, 200, result);
   } catch (error) {
     const status = error instanceof ApiError ? error.status : error instanceof HookError ? 400 : 500;
-    if (!res.headersSent) sendJson(res, status, { error: (error as Error).message });
+    if (!res.headersSent) sendJson(res, status, { error: errorMessage(error) });
   }
   return true;
 }
@@ -142,7 +142,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, `the body is not JSON: ${(error as Error).message}`);
+    throw new ApiError(400, `the body is not JSON: ${errorMessage(error)}`);
   }
 }
 

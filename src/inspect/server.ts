@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { StartError } from "../errors.js";
+import { errorMessage, StartError } from "../errors.js";
 import type { ApiDeps } from "./api.js";
 import { refusal, SAFE_HEADERS, sendJson } from "./guard.js";
 
@@ -117,7 +117,7 @@ async function bind(server: Server, port: number, explicit: boolean): Promise<nu
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EADDRINUSE" && !explicit && candidate !== 0) continue;
-      const why = code === "EADDRINUSE" ? "is already in use" : `cannot be used: ${(error as Error).message}`;
+      const why = code === "EADDRINUSE" ? "is already in use" : `cannot be used: ${errorMessage(error)}`;
       throw new StartError(
         `listen: inspector port ${candidate} on ${INSPECT_HOST} ${why}`,
         "pick another with --inspect-port (0 picks a free one), or turn it off with --no-inspect",

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { writeFileAtomic } from "../store/atomic.js";
 import type { SourceState } from "./types.js";
 
@@ -137,7 +137,7 @@ function readState(path: string, provider: string, source: string): StateFile {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     throw new UsageError(
-      `poll: state file ${path} is unreadable or not JSON (${(error as Error).message})`,
+      `poll: state file ${path} is unreadable or not JSON (${errorMessage(error)})`,
       "it was not reset, so nothing is skipped or repeated; fix or remove it, or pass another --state",
     );
   }

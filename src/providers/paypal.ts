@@ -8,7 +8,7 @@ import {
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { crc32 } from "node:zlib";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { field, tryJson } from "./crypto.js";
 import { ensureTestKeys, readPem, testKeyPaths } from "./paypal-cert.js";
 import type { Provider, ProviderOptions, SignInput, Verdict, VerifyInput } from "./types.js";
@@ -124,7 +124,7 @@ export function paypalProvider(options: ProviderOptions = {}): Provider {
         return {
           ok: false,
           code: "malformed-header",
-          reason: `cannot check the signature: ${(error as Error).message}`,
+          reason: `cannot check the signature: ${errorMessage(error)}`,
         };
       }
     },

@@ -1,6 +1,7 @@
 import type { Forwarder } from "../deliver/forward.js";
 import type { Journal } from "../deliver/journal.js";
 import type { Outbox } from "../deliver/outbox.js";
+import { errorMessage } from "../errors.js";
 import {
   ANSWER_KEEP_BYTES,
   type EventBus,
@@ -254,7 +255,7 @@ export class Pipeline {
       return finish("queued", jsonReply(202, { ok: true, queued: entry.seq }), { seq: entry.seq });
     } catch (error) {
       // Not on disk, so not acknowledged: a 500 makes the provider send it again.
-      const reason = `could not write the outbox: ${(error as Error).message}`;
+      const reason = `could not write the outbox: ${errorMessage(error)}`;
       return finish("failed", errorReply(500, "not stored", reason), { error: reason });
     }
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from "../errors.js";
 import { type ApiClient, ApiError } from "../poll/api-client.js";
 
 /** The pipeline's question before forwarding a verified webhook: does the provider's API know it? */
@@ -37,7 +38,7 @@ export function stripeConfirm(api: ApiClient, apiBase: string): Confirm {
         return { status: 401, reason: `not confirmed: the Stripe API does not know event ${id}` };
       return {
         status: 503,
-        reason: `could not confirm ${id} with the Stripe API: ${(error as Error).message}`,
+        reason: `could not confirm ${id} with the Stripe API: ${errorMessage(error)}`,
       };
     }
   };

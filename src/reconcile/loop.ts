@@ -1,4 +1,4 @@
-import { Exit, HookError } from "../errors.js";
+import { Exit, errorMessage, HookError } from "../errors.js";
 import type { ApiClient } from "../poll/api-client.js";
 import { type PassOptions, type PassResult, runPass } from "../poll/pass.js";
 import type { PollEvent } from "../poll/poll-event.js";
@@ -51,7 +51,7 @@ export function startLoop(options: LoopOptions): { stop: () => Promise<void> } {
       } catch (error) {
         // A bug must not take the receiver down with it: reported, and reconciling stops.
         const known = error instanceof HookError;
-        const reported = known ? error : new HookError(`reconcile: ${(error as Error).message}`);
+        const reported = known ? error : new HookError(`reconcile: ${errorMessage(error)}`);
         const stopped = !known || error.exitCode === Exit.usage;
         emit({ kind: "error", error: reported, stopped });
         if (stopped) return;

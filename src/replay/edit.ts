@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { strictUtf8 } from "../utf8.js";
 import { SpliceError, spliceJson, splitPath } from "./json-splice.js";
 
@@ -69,7 +69,7 @@ function editJsonText(text: string, path: string[], value: unknown): string {
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new SpliceError(`the body is not valid JSON (${(error as Error).message})`);
+    throw new SpliceError(`the body is not valid JSON (${errorMessage(error)})`);
   }
   return spliceJson(text, path, value);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { getProvider, providerNames } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { brokenFixtures, type FixtureProblem, type LoadedFixture } from "../store/fixture-reader.js";
@@ -67,7 +67,7 @@ export function prepareJobs(input: PrepareInput): Prepared {
     try {
       body = applyEdits(fixture.body, fixture.headers["content-type"], input.edits);
     } catch (error) {
-      problems.push({ file: fixture.file, reason: (error as Error).message });
+      problems.push({ file: fixture.file, reason: errorMessage(error) });
       continue;
     }
     const alsoDrop = input.override ? ownSignatureHeaders(fixture, input.providerOptions) : [];
@@ -106,7 +106,7 @@ function trySigning(signers: Provider[], samples: Map<string, LoadedFixture>, in
       const signInput = { ...probeInput(samples.get(provider.name), input), deliveryId: "hook-dry-run" };
       provider.sign({ ...signInput, body: provider.signBody?.(signInput) ?? signInput.body });
     } catch (error) {
-      throw new UsageError(`cannot sign for ${provider.name}: ${(error as Error).message}`, "check --secret");
+      throw new UsageError(`cannot sign for ${provider.name}: ${errorMessage(error)}`, "check --secret");
     }
   }
 }

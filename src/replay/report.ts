@@ -1,5 +1,5 @@
 import { extname, resolve } from "node:path";
-import { HookError, UsageError } from "../errors.js";
+import { errorMessage, HookError, UsageError } from "../errors.js";
 import { withoutBytes } from "../events/json.js";
 import { redactText } from "../redact.js";
 import { writeFileAtomic } from "../store/atomic.js";
@@ -90,7 +90,7 @@ export function writeReport(file: string, cwd: string, suite: Suite, json: unkno
   try {
     writeFileAtomic(path, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
     // The results were shown already; the run still counts as failed, since CI will not find its report.
     throw new HookError(`--report: cannot write ${file}: ${code}`, { hint: "is the folder writable?" });
   }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import { isObject } from "../is-object.js";
 
 /** One request ready to be re-sent: a fixture file or a bare payload, read and checked. */
@@ -99,7 +99,7 @@ export function readFixtureFile(full: string, cwd: string): LoadedFixture | Fixt
     // A leading BOM is legal in a file but not in JSON.parse; the bytes sent keep it.
     value = JSON.parse(bytes.toString("utf8").replace(/^\uFEFF/, ""));
   } catch (error) {
-    return { file, reason: `not valid JSON: ${(error as Error).message}` };
+    return { file, reason: `not valid JSON: ${errorMessage(error)}` };
   }
   if (!isObject(value) || !("hook" in value)) {
     return { file, method: "POST", path: "/", headers: {}, body: bytes, bare: true };

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { HookError } from "../errors.js";
+import { errorMessage, HookError } from "../errors.js";
 
 interface Holder {
   pid: number;
@@ -80,7 +80,7 @@ function tryCreate(path: string, holder: Holder): boolean {
     fd = openSync(path, "wx", 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new HookError(`cannot create lock ${path}: ${(error as Error).message}`);
+    throw new HookError(`cannot create lock ${path}: ${errorMessage(error)}`);
   }
   try {
     writeSync(fd, `${JSON.stringify(holder)}\n`);

@@ -1,3 +1,4 @@
+import { errorMessage } from "../errors.js";
 import type { TunnelRecord } from "../events/types.js";
 import { findCloudflared } from "./binary.js";
 import { type ReachableOptions, waitForDns } from "./reachable.js";
@@ -144,5 +145,5 @@ function failure(error: unknown): TunnelRecord {
   if (error instanceof TunnelError) {
     return { state: "failed", reason: error.message, hint: error.hint, tail: error.tail };
   }
-  return { state: "failed", reason: (error as Error).message, hint: "use --no-tunnel" };
+  return { state: "failed", reason: errorMessage(error), hint: "use --no-tunnel" };
 }
