@@ -1,7 +1,6 @@
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Target } from "../helpers/target.js";
-import { linesOf, SECRET, stripeHeader, waitForLines, workDir } from "../listen/helpers.js";
+import { describe, expect, it } from "vitest";
+import { linesOf, listenSetup, SECRET, stripeHeader, waitForLines } from "../listen/helpers.js";
 import { getJson, type Inspecting, postJson, rawRequest, startInspecting } from "./helpers.js";
 
 const event = (id: string, amount = 2000) =>
@@ -16,29 +15,19 @@ async function sendStripe(url: string, body: string, extra: Record<string, strin
 }
 
 describe("the inspector's API", () => {
-  let target: Target;
-  let hook: Inspecting | undefined;
-  let work: ReturnType<typeof workDir>;
+  const setup = listenSetup();
+  let hook: Inspecting;
 
-  beforeEach(async () => {
-    target = await new Target().start();
-    work = workDir();
-  });
-
-  afterEach(async () => {
-    await hook?.proc.stop("SIGKILL");
-    hook = undefined;
-    await target.close();
-    work.remove();
-  });
-
-  const start = (...args: string[]) =>
-    startInspecting(["--provider", "stripe", "--secret", SECRET, "-f", `${target.url}/app`, ...args], {
-      cwd: work.dir,
-    });
+  const start = async (...args: string[]) =>
+    setup.track(
+      await startInspecting(
+        ["--provider", "stripe", "--secret", SECRET, "-f", `${setup.target.url}/app`, ...args],
+        { cwd: setup.work.dir },
+      ),
+    );
 
   it("lists summaries as the --json request lines, and shows a record with its answer, redacted", async () => {
-    target.respond = () => ({
+    setup.target.respond = () => ({
       status: 201,
       headers: { "content-type": "application/json", "set-cookie": "session=app-secret" },
       body: '{"took":"it"}',
@@ -83,15 +72,15 @@ describe("the inspector's API", () => {
     hook = await start();
     const original = event("evt_replay", 100);
     await sendStripe(hook.url, original, { authorization: "Bearer keep-me" });
-    await target.waitFor(1);
-    const oldSignature = target.received[0]?.headers["stripe-signature"];
+    await setup.target.waitFor(1);
+    const oldSignature = setup.target.received[0]?.headers["stripe-signature"];
 
     const edited = event("evt_replay", 999);
     const { status, json } = await postJson(`${hook.inspectUrl}/api/requests/1/replay`, { body: edited });
     expect(status).toBe(200);
     expect(json.n).toBe(2);
-    await target.waitFor(2);
-    const arrived = target.received[1];
+    await setup.target.waitFor(2);
+    const arrived = setup.target.received[1];
     expect(arrived?.body.toString()).toBe(edited);
     expect(arrived?.url).toBe("/app/webhooks/stripe");
     const signature = String(arrived?.headers["stripe-signature"]);
@@ -104,8 +93,8 @@ describe("the inspector's API", () => {
     // An edit built from what the page shows ("[redacted]") still sends the recorded value.
     const shown = await getJson(`${hook.inspectUrl}/api/requests/1`);
     await postJson(`${hook.inspectUrl}/api/requests/1/replay`, { headers: shown.headers, body: edited });
-    await target.waitFor(3);
-    expect(target.received[2]?.headers.authorization).toBe("Bearer keep-me");
+    await setup.target.waitFor(3);
+    expect(setup.target.received[2]?.headers.authorization).toBe("Bearer keep-me");
 
     const replayed = await getJson(`${hook.inspectUrl}/api/requests/2`);
     expect(replayed).toMatchObject({ replayOf: 1, verified: true, outcome: "forwarded", duplicate: true });
@@ -157,14 +146,14 @@ describe("the inspector's API", () => {
     });
     expect(text.status).toBe(403);
     // None of the refused ones replayed anything.
-    expect(target.received).toHaveLength(1);
+    expect(setup.target.received).toHaveLength(1);
     const own = await rawRequest(replay, {
       method: "POST",
       headers: { ...json, origin: hook.inspectUrl },
       body: "{}",
     });
     expect(own.status).toBe(200);
-    await target.waitFor(2);
+    await setup.target.waitFor(2);
     expect(page.headers["x-frame-options"]).toBe("DENY");
   });
 
@@ -177,7 +166,7 @@ describe("the inspector's API", () => {
     const lines = await waitForLines(hook.proc, "request", 2);
     expect(lines.map((l) => l.path)).toEqual(["/api/requests", "/"]);
     expect(lines[0]).toMatchObject({ outcome: "rejected" });
-    expect(target.received).toHaveLength(0);
+    expect(setup.target.received).toHaveLength(0);
   });
 
   it("a request's fixture downloads with secrets redacted, and Save as fixture writes into --save's folder", async () => {

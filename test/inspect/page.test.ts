@@ -1,9 +1,9 @@
 import type { Browser, Page } from "playwright-core";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.mjs";
 import { Target } from "../helpers/target.js";
 import { SECRET, stripeHeader, waitForLines, workDir } from "../listen/helpers.js";
-import { launchBrowser } from "./browser.js";
 import { type Inspecting, startInspecting } from "./helpers.js";
 
 const event = (id: string, amount: number) =>
@@ -28,7 +28,7 @@ describe("the inspector page, in Chromium", () => {
   let work: ReturnType<typeof workDir>;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,26 +1,15 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Journal } from "../../src/deliver/journal.js";
-import { Target } from "../helpers/target.js";
-import { type Listening, startListen, waitForLines, workDir } from "./helpers.js";
+import { type Listening, listenSetup, waitForLines } from "./helpers.js";
 
 describe("hook listen --durable over a damaged journal", () => {
-  let work: ReturnType<typeof workDir>;
-  let target: Target;
-  let listening: Listening | undefined;
-  beforeEach(async () => {
-    work = workDir();
-    target = await new Target().start();
-  });
-  afterEach(async () => {
-    await listening?.proc.stop("SIGKILL");
-    await target.close();
-    work.remove();
-  });
+  const setup = listenSetup();
+  let listening: Listening;
 
   it("skips lines that are JSON but not records (null, [], {}, 42, a body-less accept) with a warning, delivers the rest", async () => {
-    const dataDir = join(work.dir, ".hook");
+    const dataDir = join(setup.work.dir, ".hook");
     const { journal } = await Journal.open(dataDir);
     const entry = (id: string) => ({
       receivedAt: new Date().toISOString(),
@@ -35,14 +24,17 @@ describe("hook listen --durable over a damaged journal", () => {
       join(dataDir, "outbox.ndjson"),
       'null\n[]\n{}\n42\n{"t":"a","seq":9}\n{"t":"a","seq":10,"me',
     );
-    listening = await startListen(["--durable", "--forward-to", target.url], { cwd: work.dir });
+    listening = await setup.listen(["--durable", "--forward-to", setup.target.url]);
     const [warning] = await waitForLines(listening.proc, "warning", 1);
     expect(warning?.message).toMatch(/^6 unreadable line\(s\) in .*outbox\.ndjson were skipped$/);
     expect(listening.proc.jsonLines().find((l) => l.kind === "ready")?.pending).toBe(1);
     await waitForLines(listening.proc, "delivery", 1, 15_000, (d) => d.ok === true);
     const next = await fetch(listening.url, { method: "POST", body: '{"id":"evt_after"}' });
     expect(next.status).toBe(202);
-    await target.waitFor(2);
-    expect(target.received.map((r) => JSON.parse(r.body.toString()).id)).toEqual(["evt_before", "evt_after"]);
+    await setup.target.waitFor(2);
+    expect(setup.target.received.map((r) => JSON.parse(r.body.toString()).id)).toEqual([
+      "evt_before",
+      "evt_after",
+    ]);
   });
 });

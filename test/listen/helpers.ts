@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
+import { afterEach, beforeEach } from "vitest";
 import { CliProcess } from "../helpers/cli.js";
+import { Target } from "../helpers/target.js";
 
 export const FAKE_CLOUDFLARED = fileURLToPath(new URL("../helpers/fake-cloudflared.mjs", import.meta.url));
 export const SECRET = "whsec_test_secret_for_listen_tests";
@@ -90,4 +92,55 @@ export function waitForLines(
     proc.child.stdout?.on("data", onData);
     proc.child.on("close", onExit);
   });
+}
+
+export interface ListenSetup {
+  /** The app listen forwards to: started before each test, closed after it. */
+  readonly target: Target;
+  /** A fresh working folder per test, removed after it. */
+  readonly work: { dir: string; remove(): void };
+  /** startListen in the work folder; stopped after the test, however it ends. */
+  listen(
+    args: string[],
+    options?: { env?: Record<string, string | undefined>; tunnel?: boolean },
+  ): Promise<Listening>;
+  /** A listen started some other way (startInspecting): stopped after the test too. */
+  track<T extends Listening>(listening: T): T;
+}
+
+/**
+ * The set-up most listen tests share, registered as the describe block's beforeEach/afterEach: a
+ * target and a work folder before each test; after it, every listen started through it stopped
+ * (SIGKILL: how it stops is not what these tests are about), the target closed, the folder removed.
+ */
+export function listenSetup(): ListenSetup {
+  const running: Listening[] = [];
+  let target: Target | undefined;
+  let work: { dir: string; remove(): void } | undefined;
+  beforeEach(async () => {
+    target = await new Target().start();
+    work = workDir();
+  });
+  afterEach(async () => {
+    for (const listening of running.splice(0)) await listening.proc.stop("SIGKILL");
+    await target?.close();
+    work?.remove();
+  });
+  const setup: ListenSetup = {
+    get target() {
+      if (!target) throw new Error("listenSetup: the target exists only inside a test");
+      return target;
+    },
+    get work() {
+      if (!work) throw new Error("listenSetup: the work folder exists only inside a test");
+      return work;
+    },
+    listen: async (args, options = {}) =>
+      setup.track(await startListen(args, { cwd: setup.work.dir, ...options })),
+    track: (listening) => {
+      running.push(listening);
+      return listening;
+    },
+  };
+  return setup;
 }

@@ -1,16 +1,8 @@
 import { request as httpRequest } from "node:http";
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Target } from "../helpers/target.js";
-import {
-  type Listening,
-  linesOf,
-  SECRET,
-  startListen,
-  stripeHeader,
-  waitForLines,
-  workDir,
-} from "./helpers.js";
+import { type Listening, linesOf, listenSetup, SECRET, stripeHeader, waitForLines } from "./helpers.js";
 
 // Non-ASCII, escaped slashes, odd whitespace, CRLF and a trailing blank line: any re-serialisation shows.
 const BODY =
@@ -49,32 +41,19 @@ const signed = (body: string, extra: Record<string, string> = {}) => ({
 });
 
 describe("hook listen: receive, verify, forward", () => {
-  let target: Target;
-  let listen: Listening | undefined;
-  let work: ReturnType<typeof workDir>;
-
-  beforeEach(async () => {
-    target = await new Target().start();
-    work = workDir();
-  });
-
-  afterEach(async () => {
-    await listen?.proc.stop("SIGKILL");
-    listen = undefined;
-    await target.close();
-    work.remove();
-  });
+  const setup = listenSetup();
+  let listen: Listening;
 
   const stripeListen = (...args: string[]) =>
-    startListen(["--provider", "stripe", "--secret", SECRET, ...args], { cwd: work.dir });
+    setup.listen(["--provider", "stripe", "--secret", SECRET, ...args]);
 
   it("forwards the exact bytes, path, query and headers; the Stripe SDK still verifies them at the target", async () => {
-    target.respond = () => ({
+    setup.target.respond = () => ({
       status: 201,
       headers: { "x-app": "yes", "content-type": "text/plain" },
       body: "made",
     });
-    listen = await stripeListen("--forward-to", `${target.url}/app/`);
+    listen = await stripeListen("--forward-to", `${setup.target.url}/app/`);
     const reply = await send(
       `${listen.url}/stripe/hook?x=1&y=%2F`,
       Buffer.from(BODY),
@@ -87,13 +66,13 @@ describe("hook listen: receive, verify, forward", () => {
     );
     expect(reply).toMatchObject({ status: 201, body: "made" });
     expect(reply.headers["x-app"]).toBe("yes");
-    const got = target.received[0];
+    const got = setup.target.received[0];
     expect(got?.body.equals(Buffer.from(BODY))).toBe(true);
     expect(got?.url).toBe("/app/stripe/hook?x=1&y=%2F");
     expect(got?.headers["x-custom"]).toBe("kept");
     expect(got?.headers["x-hop"]).toBeUndefined();
     expect(got?.headers["proxy-authorization"]).toBeUndefined();
-    expect(got?.headers.host).toBe(`127.0.0.1:${target.port}`);
+    expect(got?.headers.host).toBe(`127.0.0.1:${setup.target.port}`);
     const event = Stripe.webhooks.constructEvent(
       got?.body as Buffer,
       String(got?.headers["stripe-signature"]),
@@ -110,7 +89,7 @@ describe("hook listen: receive, verify, forward", () => {
   });
 
   it("answers 401 with a reason to tampered, unsigned and stale requests and forwards none of them", async () => {
-    listen = await stripeListen("--forward-to", target.url);
+    listen = await stripeListen("--forward-to", setup.target.url);
     const tampered = await send(listen.url, BODY.replace("1.50e2", "1.51e2"), signed(BODY));
     const missing = await send(listen.url, BODY, { "content-type": "application/json" });
     const staleHeader = stripeHeader(BODY, Math.floor(Date.now() / 1000) - 3600);
@@ -124,18 +103,18 @@ describe("hook listen: receive, verify, forward", () => {
     expect(JSON.parse(stale.body).reason).toMatch(/too old/);
     const lines = await waitForLines(listen.proc, "request", 3);
     expect(lines.map((l) => l.outcome)).toEqual(["rejected", "rejected", "rejected"]);
-    expect(target.received).toHaveLength(0);
+    expect(setup.target.received).toHaveLength(0);
   });
 
   it("honours --tolerance for old signatures", async () => {
-    listen = await stripeListen("--forward-to", target.url, "--tolerance", "2h");
+    listen = await stripeListen("--forward-to", setup.target.url, "--tolerance", "2h");
     const staleHeader = stripeHeader(BODY, Math.floor(Date.now() / 1000) - 3600);
     const reply = await send(listen.url, BODY, { "stripe-signature": staleHeader });
     expect(reply.status).toBe(200);
   });
 
   it("answers 413 to a body over --max-body and still takes the next one", async () => {
-    listen = await startListen(["--max-body", "1kb", "--forward-to", target.url], { cwd: work.dir });
+    listen = await setup.listen(["--max-body", "1kb", "--forward-to", setup.target.url]);
     const big = await send(listen.url, "x".repeat(2048));
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body).error).toBe("payload too large");
@@ -146,12 +125,12 @@ describe("hook listen: receive, verify, forward", () => {
     expect(chunked.status).toBe(413);
     const small = await send(listen.url, "y".repeat(1000));
     expect(small.status).toBe(200);
-    expect(target.received.map((r) => r.body.length)).toEqual([1000]);
+    expect(setup.target.received.map((r) => r.body.length)).toEqual([1000]);
   });
 
   it("answers 502 with a JSON reason when the target is down, and 504 when it is too slow", async () => {
     const down = await Target.freePort();
-    listen = await startListen(["--forward-to", `http://127.0.0.1:${down}`], { cwd: work.dir });
+    listen = await setup.listen(["--forward-to", `http://127.0.0.1:${down}`]);
     const reply = await send(listen.url, "{}");
     expect(reply.status).toBe(502);
     expect(JSON.parse(reply.body)).toMatchObject({
@@ -163,20 +142,20 @@ describe("hook listen: receive, verify, forward", () => {
     expect(reply.body).not.toContain("127.0.0.1");
     await listen.proc.stop("SIGKILL");
 
-    target.respond = () => ({ status: 200, delayMs: 1500 });
-    listen = await startListen(["--forward-to", target.url, "--timeout", "200ms"], { cwd: work.dir });
+    setup.target.respond = () => ({ status: 200, delayMs: 1500 });
+    listen = await setup.listen(["--forward-to", setup.target.url, "--timeout", "200ms"]);
     const slow = await send(listen.url, "{}");
     expect(slow.status).toBe(504);
     expect(JSON.parse(slow.body).error).toBe("target timed out");
   });
 
   it("--events: matching events are forwarded, others answered 200 and shown as filtered", async () => {
-    listen = await startListen(
-      ["--events", "payment_intent.*, charge.refunded", "--forward-to", target.url],
-      {
-        cwd: work.dir,
-      },
-    );
+    listen = await setup.listen([
+      "--events",
+      "payment_intent.*, charge.refunded",
+      "--forward-to",
+      setup.target.url,
+    ]);
     for (const type of [
       "payment_intent.created",
       "customer.created",
@@ -188,28 +167,28 @@ describe("hook listen: receive, verify, forward", () => {
     }
     const lines = await waitForLines(listen.proc, "request", 4);
     expect(lines.map((l) => l.outcome)).toEqual(["forwarded", "filtered", "forwarded", "filtered"]);
-    expect(target.received.map((r) => JSON.parse(r.body.toString()).type)).toEqual([
+    expect(setup.target.received.map((r) => JSON.parse(r.body.toString()).type)).toEqual([
       "payment_intent.created",
       "charge.refunded",
     ]);
   });
 
   it("without a target answers 200 {ok:true}; repeated ids are marked duplicate, across runs too", async () => {
-    listen = await startListen([], { cwd: work.dir });
+    listen = await setup.listen([]);
     const body = JSON.stringify({ id: "evt_dup", type: "x.y" });
     expect(await send(listen.url, body)).toMatchObject({ status: 200, body: '{"ok":true}' });
     await send(listen.url, body);
     const lines = await waitForLines(listen.proc, "request", 2);
     expect(lines.map((l) => l.duplicate)).toEqual([false, true]);
     await listen.proc.stop("SIGINT");
-    listen = await startListen([], { cwd: work.dir });
+    listen = await setup.listen([]);
     await send(listen.url, body);
     const [again] = await waitForLines(listen.proc, "request", 1);
     expect(again?.duplicate).toBe(true);
   });
 
   it("--json: every stdout line parses; Ctrl-C exits 130; the secret is never printed", async () => {
-    listen = await stripeListen("--forward-to", target.url);
+    listen = await stripeListen("--forward-to", setup.target.url);
     await send(listen.url, BODY, signed(BODY, { authorization: "Bearer sk_live_topsecret" }));
     await send(listen.url, BODY, {});
     await waitForLines(listen.proc, "request", 2);
@@ -229,11 +208,11 @@ describe("hook listen: receive, verify, forward", () => {
     const arrival = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    target.respond = () => {
+    setup.target.respond = () => {
       arrived();
       return { status: 200, body: "slow but fine", delayMs: 700 };
     };
-    listen = await startListen(["--forward-to", target.url], { cwd: work.dir });
+    listen = await setup.listen(["--forward-to", setup.target.url]);
     const pending = send(listen.url, "{}");
     await arrival;
     listen.proc.child.kill("SIGINT");
@@ -246,12 +225,12 @@ describe("hook listen: receive, verify, forward", () => {
     const arrival = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    target.respond = () => {
+    setup.target.respond = () => {
       arrived();
       return new Promise(() => {});
     };
     // --timeout 60s is beyond the test's own 30 s limit: waiting for it would fail the test.
-    listen = await startListen(["--forward-to", target.url, "--timeout", "60s"], { cwd: work.dir });
+    listen = await setup.listen(["--forward-to", setup.target.url, "--timeout", "60s"]);
     const pending = send(listen.url, "{}").catch((error: Error) => error);
     await arrival;
     expect((await listen.proc.stop("SIGINT")).code).toBe(130);
@@ -263,7 +242,7 @@ describe("hook listen: receive, verify, forward", () => {
     const proc = new CliProcess(
       ["listen", "--port", "0", "--no-tunnel", "--provider", "stripe", "--secret", SECRET],
       {
-        cwd: work.dir,
+        cwd: setup.work.dir,
       },
     );
     const port = Number((await proc.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
@@ -275,10 +254,12 @@ describe("hook listen: receive, verify, forward", () => {
 
   it("refuses a port in use with exit 3, and --durable without --forward-to with exit 2", async () => {
     const { runCli } = await import("../helpers/cli.js");
-    const busy = await runCli(["listen", "--no-tunnel", "--port", String(target.port)], { cwd: work.dir });
+    const busy = await runCli(["listen", "--no-tunnel", "--port", String(setup.target.port)], {
+      cwd: setup.work.dir,
+    });
     expect(busy.code).toBe(3);
     expect(busy.stderr).toMatch(/hook: listen: port \d+ on 127\.0\.0\.1 is already in use/);
-    const usage = await runCli(["listen", "--no-tunnel", "--durable"], { cwd: work.dir });
+    const usage = await runCli(["listen", "--no-tunnel", "--durable"], { cwd: setup.work.dir });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--durable needs --forward-to/);
   });

@@ -1,29 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { Target } from "../helpers/target.js";
-import { type Listening, SECRET, startListen, stripeHeader, workDir } from "./helpers.js";
+import { type Listening, listenSetup, SECRET, stripeHeader } from "./helpers.js";
 
 const BODY = '{"id":"evt_tolerance","type":"charge.refunded"}';
 const HOUR_AGO = () => Math.floor(Date.now() / 1000) - 3600;
 
 describe("--tolerance: one duration parser, never silently off", () => {
-  let target: Target;
-  let listen: Listening | undefined;
-  let work: ReturnType<typeof workDir>;
-
-  beforeEach(async () => {
-    target = await new Target().start();
-    work = workDir();
-  });
-
-  afterEach(async () => {
-    await listen?.proc.stop("SIGKILL");
-    listen = undefined;
-    await target.close();
-    work.remove();
-  });
+  const setup = listenSetup();
+  let listen: Listening;
 
   const post = (url: string, timestamp: number) =>
     fetch(url, {
@@ -36,28 +22,34 @@ describe("--tolerance: one duration parser, never silently off", () => {
     ["10m", 401],
     ["0", 200],
   ])("listen --tolerance %s: an hour-old Stripe signature gets %i", async (tolerance, status) => {
-    listen = await startListen(
-      ["--provider", "stripe", "--secret", SECRET, "--forward-to", target.url, "--tolerance", tolerance],
-      { cwd: work.dir },
-    );
+    listen = await setup.listen([
+      "--provider",
+      "stripe",
+      "--secret",
+      SECRET,
+      "--forward-to",
+      setup.target.url,
+      "--tolerance",
+      tolerance,
+    ]);
     const reply = await post(listen.url, HOUR_AGO());
     expect(reply.status).toBe(status);
-    expect(target.received).toHaveLength(status === 200 ? 1 : 0);
+    expect(setup.target.received).toHaveLength(status === 200 ? 1 : 0);
   });
 
   it("listen --tolerance 300 is a usage error that asks which unit was meant, from a flag or the config file", async () => {
     const flag = await runCli(
       ["listen", "--no-tunnel", "--provider", "stripe", "--secret", SECRET, "--tolerance", "300"],
       {
-        cwd: work.dir,
+        cwd: setup.work.dir,
       },
     );
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('hook: --tolerance: "300" has no unit');
     expect(flag.stderr).toContain("did you mean 300s?");
-    writeFileSync(join(work.dir, "hook.config.json"), JSON.stringify({ listen: { tolerance: 300 } }));
+    writeFileSync(join(setup.work.dir, "hook.config.json"), JSON.stringify({ listen: { tolerance: 300 } }));
     const file = await runCli(["listen", "--no-tunnel", "--provider", "stripe", "--secret", SECRET], {
-      cwd: work.dir,
+      cwd: setup.work.dir,
     });
     expect(file.code).toBe(2);
     expect(file.stderr).toContain("did you mean 300s?");
@@ -80,7 +72,7 @@ describe("--tolerance: one duration parser, never silently off", () => {
         "--header",
         `Stripe-Signature: ${stripeHeader(BODY, HOUR_AGO())}`,
       ],
-      { cwd: work.dir, stdin: BODY },
+      { cwd: setup.work.dir, stdin: BODY },
     );
     expect(result.code).toBe(code);
     if (code === 1) expect(result.stderr + result.stdout).toMatch(/timestamp too old/);
@@ -99,7 +91,7 @@ describe("--tolerance: one duration parser, never silently off", () => {
         "--header",
         `Stripe-Signature: ${stripeHeader(BODY, Math.floor(Date.now() / 1000) - 30)}`,
       ],
-      { cwd: work.dir, stdin: BODY },
+      { cwd: setup.work.dir, stdin: BODY },
     );
     expect(result.code).toBe(1);
   });

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { Target } from "../helpers/target.js";
-import { type Listening, startListen, waitForLines, workDir } from "../listen/helpers.js";
+import { listenSetup, waitForLines } from "../listen/helpers.js";
 
 const post = async (url: string, id: string) => {
   const response = await fetch(url, { method: "POST", body: JSON.stringify({ id, type: "order.paid" }) });
@@ -18,28 +18,15 @@ const jsonLines = (stdout: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe("hook outbox", () => {
-  let work: ReturnType<typeof workDir>;
-  let target: Target;
+  const setup = listenSetup();
   let down: number;
-  const running: Listening[] = [];
-
   beforeEach(async () => {
-    work = workDir();
-    target = await new Target().start();
     down = await Target.freePort();
   });
-  afterEach(async () => {
-    for (const l of running.splice(0)) await l.proc.stop("SIGKILL");
-    await target.close();
-    work.remove();
-  });
 
-  const listen = async (to: string, ...extra: string[]) => {
-    const l = await startListen(["--durable", "--forward-to", to, ...extra], { cwd: work.dir });
-    running.push(l);
-    return l;
-  };
-  const outbox = (...args: string[]) => runCli(["outbox", ...args], { cwd: work.dir });
+  const listen = (to: string, ...extra: string[]) =>
+    setup.listen(["--durable", "--forward-to", to, ...extra]);
+  const outbox = (...args: string[]) => runCli(["outbox", ...args], { cwd: setup.work.dir });
 
   /** Three events queued by a listener whose target is down, then the listener is gone (kill -9). */
   const queueThree = async () => {
@@ -47,7 +34,6 @@ describe("hook outbox", () => {
     for (const id of ["evt_a", "evt_b", "evt_c"]) expect(await post(l.url, id)).toBe(202);
     await waitForLines(l.proc, "delivery", 1);
     await l.proc.stop("SIGKILL");
-    running.splice(running.indexOf(l), 1);
   };
 
   it("beside no listener: lists from the journal, drops to dead/ as a fixture hook replay sends", async () => {
@@ -72,15 +58,17 @@ describe("hook outbox", () => {
     expect(dropped.code).toBe(0);
     const line = jsonLines(dropped.stdout).find((l) => l.kind === "dropped");
     const file = String(line?.file);
-    expect(file.startsWith(join(work.dir, ".hook", "dead"))).toBe(true);
+    expect(file.startsWith(join(setup.work.dir, ".hook", "dead"))).toBe(true);
     expect(JSON.parse(readFileSync(file, "utf8")).request.body).toBe('{"id":"evt_b","type":"order.paid"}');
     expect((await outbox("drop", "3")).code).toBe(0);
     expect(jsonLines((await outbox("list", "--json")).stdout).map((e) => e.seq)).toEqual([1]);
-    expect(readdirSync(join(work.dir, ".hook", "dead"))).toHaveLength(2);
+    expect(readdirSync(join(setup.work.dir, ".hook", "dead"))).toHaveLength(2);
 
-    const replay = await runCli(["replay", file, "--to", target.url], { cwd: work.dir });
+    const replay = await runCli(["replay", file, "--to", setup.target.url], { cwd: setup.work.dir });
     expect(replay.code).toBe(0);
-    expect(target.received.map((r) => r.body.toString())).toEqual(['{"id":"evt_b","type":"order.paid"}']);
+    expect(setup.target.received.map((r) => r.body.toString())).toEqual([
+      '{"id":"evt_b","type":"order.paid"}',
+    ]);
 
     const missing = await outbox("drop", "evt_nope");
     expect(missing.code).toBe(1);
@@ -95,17 +83,17 @@ describe("hook outbox", () => {
     const failing = await outbox("retry", "--forward-to", `http://127.0.0.1:${down}`);
     expect(failing.code).toBe(1);
     expect(jsonLines((await outbox("list", "--json")).stdout)[0]).toMatchObject({ seq: 1, attempts: 2 });
-    const ok = await outbox("retry", "--forward-to", target.url, "--json");
+    const ok = await outbox("retry", "--forward-to", setup.target.url, "--json");
     expect(ok.code).toBe(0);
     expect(jsonLines(ok.stdout).find((l) => l.kind === "delivery")).toMatchObject({ seq: 1, ok: true });
-    expect(target.received.map((r) => JSON.parse(r.body.toString()).id)).toEqual(["evt_a"]);
+    expect(setup.target.received.map((r) => JSON.parse(r.body.toString()).id)).toEqual(["evt_a"]);
     expect(jsonLines((await outbox("list", "--json")).stdout).map((e) => e.seq)).toEqual([2, 3]);
   });
 
   it("while hook listen runs: list, retry and drop go through it, without waiting out the schedule", async () => {
     let healthy = false;
-    target.respond = () => (healthy ? { status: 200 } : { status: 503 });
-    const l = await listen(target.url, "--retry", "1h");
+    setup.target.respond = () => (healthy ? { status: 200 } : { status: 503 });
+    const l = await listen(setup.target.url, "--retry", "1h");
     for (const id of ["evt_a", "evt_b", "evt_c"]) await post(l.url, id);
     await waitForLines(l.proc, "delivery", 1);
 
@@ -132,7 +120,7 @@ describe("hook outbox", () => {
     healthy = true;
     await outbox("retry");
     await waitForLines(l.proc, "delivery", 2, 15_000, (d) => d.ok === true);
-    expect(target.received.slice(-2).map((r) => JSON.parse(r.body.toString()).id)).toEqual([
+    expect(setup.target.received.slice(-2).map((r) => JSON.parse(r.body.toString()).id)).toEqual([
       "evt_b",
       "evt_c",
     ]);
@@ -140,8 +128,8 @@ describe("hook outbox", () => {
   });
 
   it("an entry failing past --give-up-after goes to dead/ with a loud line, and the rest flows", async () => {
-    target.respond = (r) => (r.body.toString().includes("poison") ? { status: 422 } : { status: 200 });
-    const l = await listen(target.url, "--retry", "100ms", "--give-up-after", "300ms");
+    setup.target.respond = (r) => (r.body.toString().includes("poison") ? { status: 422 } : { status: 200 });
+    const l = await listen(setup.target.url, "--retry", "100ms", "--give-up-after", "300ms");
     await post(l.url, "evt_poison");
     await post(l.url, "evt_fine");
     const [dead] = await waitForLines(l.proc, "dead", 1);
@@ -149,10 +137,9 @@ describe("hook outbox", () => {
     expect(String(dead?.reason)).toMatch(/^still failing after .* \(--give-up-after\)$/);
     await waitForLines(l.proc, "delivery", 1, 15_000, (d) => d.ok === true && d.eventId === "evt_fine");
     await l.proc.stop("SIGINT");
-    const human = await startListen(["--durable", "--forward-to", target.url], { cwd: work.dir });
-    running.push(human);
+    const _human = await setup.listen(["--durable", "--forward-to", setup.target.url]);
     expect(jsonLines((await outbox("list", "--json")).stdout)).toEqual([]);
-    expect(readdirSync(join(work.dir, ".hook", "dead"))).toEqual([
+    expect(readdirSync(join(setup.work.dir, ".hook", "dead"))).toEqual([
       expect.stringMatching(/^none-order\.paid-.*\.json$/),
     ]);
   });

@@ -11,24 +11,13 @@ import { signer } from "../../src/deliver/resign.js";
 import { localSend } from "../../src/deliver/sender.js";
 import { getProvider } from "../../src/providers/index.js";
 import { Target } from "../helpers/target.js";
-import { type Listening, SECRET, startListen, waitForLines, workDir } from "../listen/helpers.js";
+import { listenSetup, SECRET, waitForLines } from "../listen/helpers.js";
 
 const STANDARD_KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const now = () => Math.floor(Date.now() / 1000);
 
 describe("--durable signs each attempt afresh when it knows the secret", () => {
-  let work: ReturnType<typeof workDir>;
-  let target: Target;
-  const running: Listening[] = [];
-  beforeEach(async () => {
-    work = workDir();
-    target = await new Target().start();
-  });
-  afterEach(async () => {
-    for (const l of running.splice(0)) await l.proc.stop("SIGKILL");
-    await target.close();
-    work.remove();
-  });
+  const setup = listenSetup();
 
   /**
    * The app is down for the first attempt; the second comes 3 s later, when the sender's signature
@@ -36,7 +25,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
    */
   const appDownThenVerifying = (verify: (body: Buffer, headers: Record<string, string>) => void) => {
     let calls = 0;
-    target.respond = (request) => {
+    setup.target.respond = (request) => {
       calls += 1;
       if (calls === 1) return { status: 503 };
       try {
@@ -49,9 +38,8 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
   };
 
   const listen = async (provider: string, secret: string) => {
-    const args = ["--durable", "--retry", "3100ms", "--forward-to", target.url, "--provider", provider];
-    const l = await startListen([...args, "--secret", secret], { cwd: work.dir });
-    running.push(l);
+    const args = ["--durable", "--retry", "3100ms", "--forward-to", setup.target.url, "--provider", provider];
+    const l = await setup.listen([...args, "--secret", secret]);
     return l;
   };
 
@@ -74,7 +62,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
     expect(sent.status).toBe(202);
     const [delivered] = await waitForLines(l.proc, "delivery", 1, 15_000, (d) => d.ok === true);
     expect(delivered).toMatchObject({ attempt: 2, status: 200, eventId: "evt_resign" });
-    const [first, second] = target.received;
+    const [first, second] = setup.target.received;
     expect(first?.headers["stripe-signature"]).not.toBe(header);
     expect(second?.headers["stripe-signature"]).not.toBe(first?.headers["stripe-signature"]);
     expect(second?.body.toString()).toBe(payload);
@@ -93,7 +81,7 @@ describe("--durable signs each attempt afresh when it knows the secret", () => {
     };
     expect((await fetch(l.url, { method: "POST", body: payload, headers })).status).toBe(202);
     await waitForLines(l.proc, "delivery", 1, 15_000, (d) => d.ok === true);
-    const second = target.received[1];
+    const second = setup.target.received[1];
     expect(second?.headers["webhook-id"]).toBe("msg_keep_me");
     expect(Number(second?.headers["webhook-timestamp"])).toBeGreaterThan(at.getTime() / 1000);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.mjs";
 import { Target } from "../helpers/target.js";
-import { launchBrowser } from "../inspect/browser.js";
 import { startInspecting } from "../inspect/helpers.js";
 import { SECRET, waitForLines, workDir } from "../listen/helpers.js";
 import { API_KEY, FakeStripeEvents } from "./helpers.js";
@@ -29,7 +29,7 @@ describe("the inspector shows what --reconcile brought", () => {
     await waitForLines(hook.proc, "request", 1);
     const listed = (await (await fetch(`${hook.inspectUrl}/api/requests`)).json()) as unknown;
     expect(JSON.stringify(listed)).toContain('"reconciled":true');
-    const browser = await launchBrowser();
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const page = await browser.newPage();
     await page.goto(hook.inspectUrl);
