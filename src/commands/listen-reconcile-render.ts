@@ -2,6 +2,7 @@ import type { ReconcileEvent } from "../reconcile/loop.js";
 import { escapeControl as esc } from "../ui/escape.js";
 import type { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
+import { pollEventJson } from "./poll-render.js";
 
 /**
  * --reconcile's own lines. The events it delivers are request records like any webhook's (marked
@@ -27,16 +28,10 @@ export function renderReconcile(out: Output, event: ReconcileEvent): void {
       return;
     }
     case "poll":
-      out.data("poll", {
-        method: event.method,
-        url: event.url,
-        status: event.status,
-        count: event.count,
-        ms: event.ms,
-      });
+      out.data("poll", pollEventJson(event));
       return;
     case "skip":
-      out.data("skip", { id: event.id, type: event.type ?? null, reason: event.reason });
+      out.data("skip", pollEventJson(event));
       if (event.reason === "bootstrap")
         out.line(c.dim("reconcile: first run, starting from now (--since 2h or --since all catches up)"));
       return;
@@ -44,11 +39,11 @@ export function renderReconcile(out: Output, event: ReconcileEvent): void {
       // The pipeline's request record has already said what became of it.
       return;
     case "wait":
-      out.data("wait", { ms: event.ms, reason: event.reason });
+      out.data("wait", pollEventJson(event));
       out.line(c.yellow(`reconcile: waiting ${formatDuration(event.ms)}: ${esc(event.reason)}`));
       return;
     case "warning":
-      out.data("warning", { message: event.message });
+      out.data("warning", pollEventJson(event));
       out.warn(`reconcile: ${esc(event.message)}`);
       return;
     case "pass": {

@@ -8,6 +8,24 @@ import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import type { PollSetup } from "./poll-options.js";
 
+/** The --json fields of poll's events: `hook poll` and `hook listen --reconcile` print the same objects. */
+export function pollEventJson(event: PollEvent): Record<string, unknown> {
+  switch (event.kind) {
+    case "poll":
+      return { method: event.method, url: event.url, status: event.status, count: event.count, ms: event.ms };
+    case "wait":
+      return { ms: event.ms, reason: event.reason };
+    case "delivery": {
+      const { id, type, status, ok, ms, error } = event;
+      return { id, type: type ?? null, status: status ?? null, ok, latency: ms, error };
+    }
+    case "skip":
+      return { id: event.id, type: event.type ?? null, reason: event.reason };
+    case "warning":
+      return { message: event.message };
+  }
+}
+
 /** Turns the core's events into one line per delivery (stderr) or NDJSON (stdout, --json). */
 export class PollRenderer {
   private calls = 0;
@@ -26,28 +44,15 @@ export class PollRenderer {
     const c = out.color;
     if (event.kind === "poll") {
       this.calls += 1;
-      out.data("poll", {
-        method: event.method,
-        url: event.url,
-        status: event.status,
-        count: event.count,
-        ms: event.ms,
-      });
+      out.data("poll", pollEventJson(event));
     } else if (event.kind === "wait") {
-      out.data("wait", { ms: event.ms, reason: event.reason });
+      out.data("wait", pollEventJson(event));
       out.line(c.yellow(`waiting ${formatDuration(event.ms)}: ${escapeControl(event.reason)}`));
     } else if (event.kind === "delivery") {
-      out.data("delivery", {
-        id: event.id,
-        type: event.type ?? null,
-        status: event.status ?? null,
-        ok: event.ok,
-        latency: event.ms,
-        error: event.error,
-      });
+      out.data("delivery", pollEventJson(event));
       out.line(this.deliveryLine(event));
     } else if (event.kind === "warning") {
-      out.data("warning", { message: event.message });
+      out.data("warning", pollEventJson(event));
       out.warn(escapeControl(event.message));
     } else {
       this.skip(event);
@@ -74,7 +79,7 @@ export class PollRenderer {
       );
       return;
     }
-    this.out.data("skip", { id: event.id, type: event.type ?? null, reason: event.reason });
+    this.out.data("skip", pollEventJson(event));
     if (!event.reason.startsWith("filtered"))
       this.out.line(
         this.out.color.dim(`- skipped ${escapeControl(`${event.type ?? ""} ${event.id}: ${event.reason}`)}`),
