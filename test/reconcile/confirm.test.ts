@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { Target } from "../helpers/target.js";
+import type { Target } from "../helpers/target.js";
 import {
   type Listening,
   SECRET,
@@ -9,7 +9,7 @@ import {
   waitForLines,
   workDir,
 } from "../listen/helpers.js";
-import { API_KEY, FakeStripeEvents, webhookBody } from "./helpers.js";
+import { API_KEY, FakeStripeEvents, reconcileSetup, webhookBody } from "./helpers.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -17,14 +17,7 @@ afterEach(async () => {
 });
 
 async function confirming(): Promise<{ api: FakeStripeEvents; app: Target; l: Listening }> {
-  const api = await new FakeStripeEvents().start();
-  const app = await new Target().start();
-  const work = workDir();
-  cleanups.push(
-    () => api.close(),
-    () => app.close(),
-    () => work.remove(),
-  );
+  const { api, app, work } = await reconcileSetup(cleanups, await new FakeStripeEvents().start());
   const args = ["--provider", "stripe", "--secret", SECRET, "-f", app.url, "--confirm"];
   const l = await startListen([...args, "--api-key", API_KEY, "--api-base", api.url], { cwd: work.dir });
   cleanups.push(() => l.proc.stop("SIGKILL"));

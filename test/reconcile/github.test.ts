@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import { afterEach, describe, expect, it } from "vitest";
-import { Target } from "../helpers/target.js";
-import { type Listening, startListen, waitForLines, workDir } from "../listen/helpers.js";
+import { type Listening, startListen, waitForLines } from "../listen/helpers.js";
 import { FakeGithubApi, type GithubEventLike } from "../poll/helpers/fake-github-api.js";
+import { reconcileSetup } from "./helpers.js";
 
 const SECRET = "github-webhook-secret";
 const cleanups: (() => unknown)[] = [];
@@ -52,15 +52,8 @@ async function send(l: Listening, body: string): Promise<number> {
 
 describe("hook listen --reconcile (GitHub)", () => {
   it("fills in pushes no webhook brought, matched by payload, then costs one 304 a pass", async () => {
-    const api = await new FakeGithubApi().start();
+    const { api, app, work } = await reconcileSetup(cleanups, await new FakeGithubApi().start());
     api.pollInterval = 0;
-    const app = await new Target().start();
-    const work = workDir();
-    cleanups.push(
-      () => api.close(),
-      () => app.close(),
-      () => work.remove(),
-    );
     const args = [
       "--provider",
       "github",

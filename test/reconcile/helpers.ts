@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Target } from "../helpers/target.js";
+import { workDir } from "../listen/helpers.js";
 import { FakeStripeApi, type StripeEventLike } from "../poll/helpers/fake-stripe-api.js";
 
 export const API_KEY = "sk_test_fake";
@@ -43,4 +45,22 @@ export function webhookBody(event: StripeEventLike): string {
 /** Event ids the app got, in arrival order, from the bodies it received. */
 export function idsReceived(bodies: Buffer[]): string[] {
   return bodies.map((b) => (JSON.parse(b.toString("utf8")) as { id: string }).id);
+}
+
+/**
+ * What a reconcile test runs against: the API stand-in it is given (started), an app and a work
+ * folder; `cleanups` (run last first after the test) closes and removes all three.
+ */
+export async function reconcileSetup<A extends { close(): unknown }>(
+  cleanups: (() => unknown)[],
+  api: A,
+): Promise<{ api: A; app: Target; work: ReturnType<typeof workDir> }> {
+  const app = await new Target().start();
+  const work = workDir();
+  cleanups.push(
+    () => api.close(),
+    () => app.close(),
+    () => work.remove(),
+  );
+  return { api, app, work };
 }

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/chromium.mjs";
-import { Target } from "../helpers/target.js";
 import { startInspecting } from "../inspect/helpers.js";
-import { SECRET, waitForLines, workDir } from "../listen/helpers.js";
-import { API_KEY, FakeStripeEvents } from "./helpers.js";
+import { SECRET, waitForLines } from "../listen/helpers.js";
+import { API_KEY, FakeStripeEvents, reconcileSetup } from "./helpers.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -12,14 +11,7 @@ afterEach(async () => {
 
 describe("the inspector shows what --reconcile brought", () => {
   it("a reconciled row carries the reconciled tag, in the API and on the page", async () => {
-    const api = await new FakeStripeEvents().start();
-    const app = await new Target().start();
-    const work = workDir();
-    cleanups.push(
-      () => api.close(),
-      () => app.close(),
-      () => work.remove(),
-    );
+    const { api, app, work } = await reconcileSetup(cleanups, await new FakeStripeEvents().start());
     const [event] = api.add(1);
     const args = ["--provider", "stripe", "--secret", SECRET, "-f", app.url, "--reconcile", "--since", "all"];
     const hook = await startInspecting([...args, "--api-key", API_KEY, "--api-base", api.url], {

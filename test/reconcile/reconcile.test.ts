@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CliProcess, runCli } from "../helpers/cli.js";
-import { Target } from "../helpers/target.js";
-import {
-  type Listening,
-  SECRET,
-  startListen,
-  stripeHeader,
-  waitForLines,
-  workDir,
-} from "../listen/helpers.js";
+import type { Target } from "../helpers/target.js";
+import { type Listening, SECRET, startListen, stripeHeader, waitForLines } from "../listen/helpers.js";
 import type { StripeEventLike } from "../poll/helpers/fake-stripe-api.js";
-import { API_KEY, FakeStripeEvents, idsReceived, webhookBody } from "./helpers.js";
+import { API_KEY, FakeStripeEvents, idsReceived, reconcileSetup, webhookBody } from "./helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -18,15 +11,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const api = await new FakeStripeEvents().start();
-  const app = await new Target().start();
-  const work = workDir();
-  cleanups.push(
-    () => api.close(),
-    () => app.close(),
-    () => work.remove(),
-  );
-  return { api, app, work };
+  return reconcileSetup(cleanups, await new FakeStripeEvents().start());
 }
 
 function reconcileArgs(api: FakeStripeEvents, app: Target, extra: string[] = []): string[] {
