@@ -1,8 +1,6 @@
 import { Exit, HookError } from "../errors.js";
 import { acquireFileLock } from "../store/lock.js";
 
-export { procStat } from "../store/lock.js";
-
 /** One `hook poll` per state file: a second run exits 75 (EX_TEMPFAIL) at once, and cron tries again. */
 export function acquirePollLock(path: string, now: () => Date = () => new Date()): () => void {
   return acquireFileLock(path, {

@@ -66,6 +66,16 @@ export async function removeOrGone(ctx: RegisterContext, req: ApiRequest, doing:
   }
 }
 
+/**
+ * --events for an API that takes exact names or "everything" (Stripe's enabled_events, Telegram's
+ * allowed_updates): the names as given, or undefined (everything) when none are given or any has a
+ * wildcard, since such an API cannot subscribe to a pattern.
+ */
+export function exactEvents(patterns: string[] | undefined): string[] | undefined {
+  if (!patterns || patterns.some((p) => p.includes("*"))) return undefined;
+  return patterns;
+}
+
 /** The provider's event names that --events patterns select, for APIs that take exact names only. */
 export function selectEvents(patterns: string[], names: string[], provider: string): string[] {
   const matches = eventFilter(patterns.join(",")) as (type: string) => boolean;

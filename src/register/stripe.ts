@@ -1,15 +1,9 @@
 import { UsageError } from "../errors.js";
-import { removeOrGone } from "./context.js";
+import { exactEvents, removeOrGone } from "./context.js";
 import { MARKER, type RegisterContext, type Registrar } from "./types.js";
 
 const auth = (ctx: RegisterContext) => ({ authorization: `Bearer ${ctx.credentials.key}` });
 const endpoint = (ctx: RegisterContext, id = "") => `${ctx.base}/v1/webhook_endpoints${id ? `/${id}` : ""}`;
-
-/** Stripe takes exact event names or `*`; it has no API that lists them, so a pattern means all. */
-function enabledEvents(patterns: string[] | undefined): string[] {
-  if (!patterns || patterns.some((p) => p.includes("*"))) return ["*"];
-  return patterns;
-}
 
 export const stripeRegistrar: Registrar = {
   name: "stripe",
@@ -39,7 +33,8 @@ export const stripeRegistrar: Registrar = {
     const form: [string, string][] = [
       ["url", target.url],
       ["description", MARKER],
-      ...enabledEvents(ctx.flags.events).map((e): [string, string] => ["enabled_events[]", e]),
+      // Stripe takes exact event names or `*`; it has no API that lists them, so a pattern means all.
+      ...(exactEvents(ctx.flags.events) ?? ["*"]).map((e): [string, string] => ["enabled_events[]", e]),
     ];
     const req = { method: "POST" as const, url: endpoint(ctx), headers: auth(ctx), form };
     const { json } = await ctx.call(req, "create the webhook endpoint");

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { exactEvents } from "./context.js";
 import type { RegisterContext, Registrar } from "./types.js";
 
 // The bot token is part of the path: these URLs are never shown (errors name the method instead).
@@ -10,12 +11,6 @@ async function currentUrl(ctx: RegisterContext): Promise<string> {
     "read the bot's webhook (getWebhookInfo)",
   );
   return (json as { result?: { url?: string } } | undefined)?.result?.url ?? "";
-}
-
-/** Telegram's update kinds are exact names; a wildcard means its default (all but a few). */
-function allowedUpdates(patterns: string[] | undefined): string[] | undefined {
-  if (!patterns || patterns.some((p) => p.includes("*"))) return undefined;
-  return patterns;
 }
 
 export const telegramRegistrar: Registrar = {
@@ -65,7 +60,8 @@ export const telegramRegistrar: Registrar = {
     const json = {
       url: target.url,
       secret_token: target.secret,
-      allowed_updates: allowedUpdates(ctx.flags.events),
+      // Telegram's update kinds are exact names; a wildcard means its default (all but a few).
+      allowed_updates: exactEvents(ctx.flags.events),
     };
     await ctx.call({ method: "POST", url: method(ctx, "setWebhook"), json }, "set the webhook (setWebhook)");
     // One webhook per bot: the bot's id (the token's public half) names it.

@@ -4,9 +4,10 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HookError } from "../../src/errors.js";
-import { acquirePollLock, procStat } from "../../src/poll/lock.js";
+import { acquirePollLock } from "../../src/poll/lock.js";
 import { DELIVERED_LIMIT, PollState } from "../../src/poll/state.js";
 import { redactUrl } from "../../src/redact.js";
+import { procStat } from "../../src/store/lock.js";
 import { tempDir } from "./helpers/run-pass.js";
 
 describe("poll state", () => {
