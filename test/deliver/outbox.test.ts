@@ -229,6 +229,19 @@ describe("the outbox worker", () => {
     expect(target.received).toHaveLength(0);
     expect(r.outbox.pending).toBe(1);
   });
+  it("warns once when a head sent with its original signature outlives the provider's window", async () => {
+    target.respond = () => ({ status: 503 });
+    // Each attempt is a millisecond later: exactly 5 minutes old is still inside Stripe's window.
+    let clock = 300_000 - 1;
+    const r = await start({ schedule: [1], now: () => new Date(clock++) });
+    await accept(r, 1, { headers: [["stripe-signature", "t=0,v1=00"]] });
+    r.outbox.start();
+    await until("four attempts", () => r.records().length >= 4);
+    expect(r.warnings()).toEqual([
+      "outbox #1 waited 5m, past stripe's 5m window: an app that checks the signed timestamp will reject it. Give listen --provider stripe and its --secret so each attempt is signed afresh, or drop it (hook outbox drop 1)",
+    ]);
+    expect(r.events.findIndex((e) => e.kind === "warning")).toBe(3);
+  });
 });
 
 describe("steering the outbox (hook outbox retry|drop)", () => {
