@@ -87,14 +87,14 @@ class Writer {
 
 /**
  * Writes the pending entries (their lines copied byte for byte) under a header into a new file that
- * replaces the journal: a crash at any moment leaves the old journal or the new one, and a full disk
+ * replaces the journal, and returns where they now are: a crash at any moment leaves the old journal or the new one, and a full disk
  * leaves the old one (the start is refused rather than anything lost).
  */
 export function compact(
   path: string,
   from: number,
   state: Pick<Scan, "next" | "pending" | "failures">,
-): Scan {
+): Pick<Scan, "pending" | "size"> {
   const temp = `${path}.${process.pid}.compact.tmp`;
   const fd = openSync(temp, "w", 0o600);
   const pending = new RefQueue();
@@ -123,6 +123,5 @@ export function compact(
   }
   renameSync(temp, path);
   fsyncDir(dirname(path));
-  const liveBytes = out.size - Buffer.byteLength(`${JSON.stringify({ t: "h", next: state.next })}\n`);
-  return { pending, failures: state.failures, next: state.next, damaged: 0, size: out.size, liveBytes };
+  return { pending, size: out.size };
 }

@@ -77,7 +77,7 @@ export class Journal {
       // Mostly history: copy what is pending into a new file. Otherwise the file is kept as it is, so a
       // start with a million pending does not first rewrite gigabytes.
       if (scan.size - scan.liveBytes > Math.max(resetBytes, scan.liveBytes)) {
-        scan = { ...compact(path, fd, scan), damaged: scan.damaged };
+        scan = { ...scan, ...compact(path, fd, scan) };
         closeSync(fd);
         fd = openSync(path, "a+", 0o600);
       }
@@ -164,7 +164,6 @@ export class Journal {
       // Not all on disk: nobody in this batch gets a 202, and the partial tail goes.
       this.cutBack(start);
       this.reject(batch, error);
-      if (this.waiting.length > 0) this.commit();
       return;
     }
     this.bytes = start + data.length;

@@ -36,7 +36,11 @@ describe("hook outbox retry|drop beside no listener", () => {
     now: () => new Date(60_000),
     ...more,
   });
-  const pendingSeqs = () => listOffline(work.dir, new Date()).entries?.map((e) => e.seq);
+  const listed = (now: Date) => {
+    const reply = listOffline(work.dir, now);
+    return reply.ok && reply.op === "list" ? reply.entries : [];
+  };
+  const pendingSeqs = () => listed(new Date()).map((e) => e.seq);
 
   it("retry delivers the head once, to --forward-to, and the journal knows", async () => {
     const result = await changeOffline({ op: "retry" }, options());
@@ -50,7 +54,7 @@ describe("hook outbox retry|drop beside no listener", () => {
     target.respond = () => ({ status: 500 });
     const result = await changeOffline({ op: "retry" }, options());
     expect(result.reply).toEqual({ ok: true, op: "retry", retried: true, pending: 2 });
-    expect(listOffline(work.dir, new Date(60_000)).entries?.[0]).toMatchObject({
+    expect(listed(new Date(60_000))[0]).toMatchObject({
       seq: 1,
       attempts: 1,
       lastError: "target answered 500",

@@ -147,6 +147,7 @@ describe("the outbox worker", () => {
       },
     ]);
     expect((await r.outbox.list(1)).map((e) => e.seq)).toEqual([1]);
+    expect((await r.outbox.list(0)).map((e) => e.seq)).toEqual([]);
     const opened = await reopen();
     expect(opened.pending.toArray().map((ref) => ref.seq)).toEqual([1, 2]);
     expect([...opened.failures]).toEqual([[1, { attempts, lastError: "target answered 503" }]]);
@@ -204,12 +205,17 @@ describe("the outbox worker", () => {
   it("keeps retrying an entry that cannot go to dead/, and says why", async () => {
     target.respond = () => ({ status: 500 });
     writeFileSync(join(work.dir, "dead"), "a file where the folder should be");
-    const r = await start({ giveUpAfterMs: 1, schedule: [5, 7] });
+    const r = await start({ giveUpAfterMs: 1, schedule: [60_000] });
     await accept(r, 1);
     r.outbox.start();
-    await until("three attempts", () => r.records().length >= 3);
+    await until("a warning", () => r.warnings().length === 1);
     expect(r.warnings()[0]).toMatch(/^outbox #1 could not go to dead\/: /);
     expect(r.records()[0]?.retryInMs).toBeUndefined();
+    // It waits the schedule before trying again, rather than hammering the target.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.records()).toHaveLength(1);
+    expect(r.outbox.retryNow()).toBe(true);
+    await until("the second warning", () => r.warnings().length === 2);
     expect(r.outbox.pending).toBe(1);
     expect(r.events.some((e) => e.kind === "dead")).toBe(false);
   });
@@ -276,6 +282,47 @@ describe("steering the outbox (hook outbox retry|drop)", () => {
     await until("the second attempt", () => r.records().length === 2);
     expect(r.records()[1]).toMatchObject({ attempt: 2, ok: true });
     expect(r.outbox.retryNow()).toBe(false);
+  });
+
+  it("a wait cut short by retry now does not later cut the next wait short", async () => {
+    target.respond = () => ({ status: 503 });
+    const r = await withPending(1, { schedule: [150, 60_000] });
+    r.outbox.start();
+    await until("the first attempt", () => r.records().length === 1);
+    r.outbox.retryNow();
+    await until("the second attempt", () => r.records().length === 2);
+    // The first wait's timer is gone: nothing wakes the worker before the 60 s of the second.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.records()).toHaveLength(2);
+  });
+
+  it("a drop and a retry at once: the dropped head's attempt does not take the next entry with it", async () => {
+    target.respond = (q) => (q.url === "/p1" ? { status: 503, delayMs: 100 } : { status: 200 });
+    const r = await withPending(2);
+    r.outbox.start();
+    await until("the head's first attempt", () => r.records().length === 1);
+    target.respond = (q) => (q.url === "/p1" ? { status: 200, delayMs: 150 } : { status: 200 });
+    const dropped = r.outbox.drop("1");
+    r.outbox.retryNow();
+    expect((await dropped)?.seq).toBe(1);
+    await until("the second delivered", () => r.records().some((d) => d.seq === 2 && d.ok));
+    expect(r.records().filter((d) => d.seq === 1)).toHaveLength(1);
+    expect(r.outbox.pending).toBe(0);
+    await running?.close();
+    running = undefined;
+    const opened = await Journal.open(work.dir);
+    await opened.journal.close();
+    expect(opened.pending.size).toBe(0);
+  });
+
+  it("stop waits for the attempt in flight no longer than its grace", async () => {
+    target.respond = () => ({ status: 200, delayMs: 1_500 });
+    const r = await withPending(1);
+    r.outbox.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await r.outbox.stop(50);
+    expect(target.received).toHaveLength(0);
+    expect(r.records()).toEqual([]);
   });
 
   it("one attempt at the head from a process with no worker; none when empty or when a worker runs", async () => {

@@ -87,4 +87,22 @@ describe("the delivery thread", () => {
     main.postMessage({ close: 0 });
     await closed;
   });
+
+  it("with no provider, sends each entry as it arrived", async () => {
+    target.respond = () => ({ status: 200 });
+    const channel = new MessageChannel();
+    const answers = new Promise<ForwardResult>((resolve) =>
+      channel.port1.once("message", (m: { result: ForwardResult }) => resolve(m.result)),
+    );
+    thread.port = channel.port2;
+    thread.init = { target: target.url, timeoutMs: 5_000, providerOptions: {} } satisfies SendThreadInit;
+    vi.resetModules();
+    await import("../../src/deliver/send-thread.js");
+    const signed = entry(4, { provider: "stripe", headers: [["stripe-signature", "t=1,v1=00"]] });
+    channel.port1.postMessage({ id: 1, now: Date.now(), entry: { ...signed, seq: 4 } });
+    expect(await answers).toMatchObject({ ok: true, status: 200 });
+    expect(target.received.at(-1)?.headers["stripe-signature"]).toBe("t=1,v1=00");
+    channel.port1.postMessage({ close: 0 });
+    channel.port1.close();
+  });
 });
