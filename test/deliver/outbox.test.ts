@@ -153,6 +153,37 @@ describe("the outbox worker", () => {
     expect([...opened.failures]).toEqual([[1, { attempts, lastError: "target answered 503" }]]);
   });
 
+  it("a long list lets the listener go on working while it is read", async () => {
+    const r = await start();
+    await Promise.all(Array.from({ length: 600 }, (_, i) => accept(r, i + 1)));
+    let served = false;
+    setImmediate(() => {
+      served = true;
+    });
+    const list = await r.outbox.list();
+    expect(served).toBe(true);
+    expect(list.map((e) => e.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+  });
+
+  it("an entry stamped later than the clock (a clock step back) is listed as 0 ms old", async () => {
+    const r = await start({ now: () => new Date(0) });
+    await accept(r, 1, { receivedAt: new Date(5_000).toISOString() });
+    expect((await r.outbox.list())[0]?.ageMs).toBe(0);
+  });
+
+  it("the worker giving up and the user dropping the same entry at once make one fixture", async () => {
+    target.respond = () => ({ status: 500, delayMs: 100 });
+    const r = await start({ giveUpAfterMs: 1 });
+    await accept(r, 1);
+    r.outbox.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const dropped = await r.outbox.drop("1");
+    await until("the dead letter", () => r.events.some((e) => e.kind === "dead"));
+    expect(dropped).toBeUndefined();
+    expect(readdirSync(join(work.dir, "dead"))).toEqual(["none-order.paid-evt_1.json"]);
+    expect(r.events.filter((e) => e.kind === "dead")).toHaveLength(1);
+  });
+
   it("a target that is down: the attempt's error in words, no status", async () => {
     const down = new URL(`http://127.0.0.1:${await Target.freePort()}`);
     running = await outboxFor(work.dir, down, { schedule: [60_000] });
