@@ -178,6 +178,7 @@ describe("the journal on a full disk", () => {
     async () => {
       const { journal } = await Journal.open(work.dir);
       await journal.accept(big(1));
+      journal.failed(1, { attempts: 1, lastError: "target answered 503" });
       const size = statSync(join(work.dir, "outbox.ndjson")).size;
       const refused = withFullDisk(size + 1000, () => journal.accept(big(2)));
       await expect(refused).rejects.toThrow();
@@ -197,6 +198,7 @@ describe("the journal on a full disk", () => {
   it.skipIf(!HAS_PRLIMIT)("a mark cut short never cuts the accepted line waiting for its fsync", async () => {
     const { journal } = await Journal.open(work.dir);
     await journal.accept(big(1));
+    journal.failed(1, { attempts: 1, lastError: "target answered 503" });
     const second = entry(2, { body: Buffer.alloc(300, 2) });
     const end = statSync(join(work.dir, "outbox.ndjson")).size + encodeEntry({ ...second, seq: 2 }).length;
     // Room for #2 and 10 bytes of #1's 17-byte "delivered" mark.
