@@ -332,10 +332,19 @@ describe("steering the outbox (hook outbox retry|drop)", () => {
     const r = await withPending(2);
     r.outbox.start();
     await until("the head's first attempt", () => r.records().length === 1);
-    target.respond = (q) => (q.url === "/p1" ? { status: 200, delayMs: 150 } : { status: 200 });
+    // The retried attempt at #1 is answered only once the drop has taken #1 off the queue.
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    target.respond = async (q) => {
+      if (q.url === "/p1") await gate;
+      return { status: 200 };
+    };
     const dropped = r.outbox.drop("1");
     r.outbox.retryNow();
     expect((await dropped)?.seq).toBe(1);
+    answer();
     await until("the second delivered", () => r.records().some((d) => d.seq === 2 && d.ok));
     expect(r.records().filter((d) => d.seq === 1)).toHaveLength(1);
     expect(r.outbox.pending).toBe(0);
