@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { fsyncDir } from "../store/atomic.js";
-import { type EntryRef, type Failures, parseLine, readLines } from "./journal-lines.js";
+import { type EntryRef, type Failures, parseLine, readLines, writeAll } from "./journal-lines.js";
 import { RefQueue } from "./ref-queue.js";
 
 /** What a journal holds, found by reading it once from start to end. */
@@ -11,9 +11,10 @@ export interface Scan {
   /** The next sequence number to give. */
   next: number;
   damaged: number;
+  /** Bytes of whole lines: a torn last line starts here. */
   size: number;
-  /** Where a torn last line starts. */
-  tornAt?: number;
+  /** The last line is torn (a crash mid-write). */
+  torn: boolean;
   /** Bytes of the pending entries' lines: the rest of the file is history. */
   liveBytes: number;
 }
@@ -23,7 +24,8 @@ export function scanJournal(fd: number): Scan {
   let accepted = new RefQueue();
   const delivered = new Set<number>();
   const failures = new Map<number, Failures>();
-  const end: { tornAt?: number; size: number } = { size: 0 };
+  // Filled in by readLines once it has read to the end.
+  const end = {} as { torn: boolean; size: number };
   let next = 1;
   let damaged = 0;
   let sorted = true;
@@ -41,13 +43,13 @@ export function scanJournal(fd: number): Scan {
       failures.delete(line.seq);
     } else failures.set(line.seq, { attempts: line.attempts, lastError: line.lastError });
   }
-  if (end.tornAt !== undefined) damaged += 1;
+  if (end.torn) damaged += 1;
   if (!sorted) accepted = new RefQueue(accepted.slice(0, accepted.size).sort((a, b) => a.seq - b.seq));
   const pending = delivered.size === 0 ? accepted : new RefQueue(without(accepted, delivered));
   for (const seq of failures.keys()) if (pending.indexOf(seq) < 0) failures.delete(seq);
   let liveBytes = 0;
   for (let i = 0; i < pending.size; i += 1) liveBytes += (pending.at(i) as EntryRef).length + 1;
-  return { pending, failures, next, damaged, size: end.size, tornAt: end.tornAt, liveBytes };
+  return { pending, failures, next, damaged, size: end.size, torn: end.torn, liveBytes };
 }
 
 function* without(queue: RefQueue, delivered: Set<number>): Generator<EntryRef> {
@@ -76,12 +78,7 @@ class Writer {
     const data = Buffer.concat(this.parts);
     this.parts = [];
     this.held = 0;
-    let offset = 0;
-    while (offset < data.length) {
-      const written = writeSync(this.fd, data, offset, data.length - offset);
-      if (written <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
-      offset += written;
-    }
+    writeAll(this.fd, data);
   }
 }
 

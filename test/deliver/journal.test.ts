@@ -94,7 +94,10 @@ describe("the journal's records", () => {
     expect(() => journal.read({ ...second, seq: 1 })).toThrow(
       `outbox entry #1 is no longer readable at byte ${second.offset} of the journal`,
     );
-    expect(() => journal.read({ ...second, length: second.length + 5 })).toThrow(/#2 is no longer readable/);
+    // Cut short (the file shrank under it), or running into the next line.
+    expect(() => journal.read({ ...second, length: second.length - 1 })).toThrow(/#2 is no longer readable/);
+    const head = pending.at(0) as typeof second;
+    expect(() => journal.read({ ...head, length: head.length + 5 })).toThrow(/#1 is no longer readable/);
     await journal.close();
   });
 
@@ -300,6 +303,12 @@ describe("reading a journal back", () => {
       a({ headers: [["a", 1]] }),
       a({ headers: [["a", "b", "c"]] }),
       a({ headers: ["ab"] }),
+      a({
+        headers: [
+          ["a", "b"],
+          ["c", 1],
+        ],
+      }),
       a({ event: 1 }),
       a({ eventId: 1 }),
       a({ deliveryId: 1 }),
@@ -310,6 +319,9 @@ describe("reading a journal back", () => {
       '{"t":"f","seq":0,"attempts":1,"lastError":"x"}',
       '{"t":"f","seq":1,"attempts":1}',
       '{"t":"h","next":0}',
+      "null",
+      "[]",
+      "7",
     ];
     const good = [
       a({ seq: 60, event: "e", eventId: "i", deliveryId: "d", provider: "p", headers: [] }),
@@ -325,6 +337,15 @@ describe("reading a journal back", () => {
     expect([...failures]).toEqual([[61, { attempts: 2, lastError: "x" }]]);
     expect((await journal.accept(entry(1))).seq).toBe(70);
     await journal.close();
+  });
+
+  it("a file that starts with an empty line is read whole, not taken for a torn one", async () => {
+    const line = (seq: number) => encodeEntry({ ...entry(seq), seq });
+    appendFileSync(path, `\n${line(1)}${line(2)}`);
+    const { journal, pending, damaged } = await Journal.open(work.dir);
+    await journal.close();
+    expect(damaged).toBe(0);
+    expect(pending.toArray().map((r) => r.seq)).toEqual([1, 2]);
   });
 
   it("a hand-edited file out of order is delivered in sequence order", async () => {
