@@ -157,13 +157,20 @@ describe("the journal's records", () => {
     await next.journal.close();
   });
 
-  it("a small file is kept even when all of it is delivered", async () => {
+  it("by default starts over once it has grown past 8 MB (docs/listen.md), not before", async () => {
     const { journal } = await Journal.open(work.dir);
-    for (const n of [1, 2]) await journal.accept(entry(n));
+    const body = Buffer.alloc(1024 * 1024, 1);
+    // 100 KB of history: kept.
+    await journal.accept(entry(1, { body: body.subarray(0, 100 * 1024) }));
     journal.delivered(1);
-    journal.delivered(2);
+    expect(journalLines(work.dir)).toHaveLength(2);
+    // Past 8 MB (a megabyte is 1.4 MB of base64): a header only.
+    for (let n = 2; n <= 7; n += 1) await journal.accept(entry(n, { body }));
+    for (let n = 2; n <= 6; n += 1) journal.delivered(n);
+    expect(journalLines(work.dir)).toHaveLength(13);
+    journal.delivered(7);
     await journal.close();
-    expect(journalLines(work.dir)).toHaveLength(4);
+    expect(journalLines(work.dir)).toEqual([{ t: "h", next: 8 }]);
   });
 });
 
