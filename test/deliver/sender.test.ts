@@ -46,6 +46,8 @@ describe("sending from the delivery thread", () => {
     const failed = await sender.send({ ...entry(1), seq: 1 }, new Date());
     expect(failed).toMatchObject({ ok: false, kind: "unreachable", why: "error", latencyMs: 0 });
     expect(failed.ok ? "" : failed.error).toMatch(/^the delivery thread failed: .*no-such-provider/);
+    // Later sends (the thread has exited by now) still say why, not just that it stopped.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const again = await sender.send({ ...entry(2), seq: 2 }, new Date());
     expect(again.ok ? "" : again.error).toBe(failed.ok ? "" : failed.error);
     await sender.close(0);
