@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { fsyncDir } from "../store/atomic.js";
-import { type EntryRef, type Failures, parseLine, readLines } from "./journal-lines.js";
+import { type EntryRef, type Failures, parseLine, readLines, writeAll } from "./journal-lines.js";
 import { RefQueue } from "./ref-queue.js";
 
 /** What a journal holds, found by reading it once from start to end. */
@@ -11,9 +11,10 @@ export interface Scan {
   /** The next sequence number to give. */
   next: number;
   damaged: number;
+  /** Bytes of whole lines: a torn last line starts here. */
   size: number;
-  /** Where a torn last line starts. */
-  tornAt?: number;
+  /** The last line is torn (a crash mid-write). */
+  torn: boolean;
   /** Bytes of the pending entries' lines: the rest of the file is history. */
   liveBytes: number;
 }
@@ -23,9 +24,11 @@ export function scanJournal(fd: number): Scan {
   let accepted = new RefQueue();
   const delivered = new Set<number>();
   const failures = new Map<number, Failures>();
-  const end: { tornAt?: number; size: number } = { size: 0 };
+  // Filled in by readLines once it has read to the end.
+  const end = {} as { torn: boolean; size: number };
   let next = 1;
   let damaged = 0;
+  // Stryker disable next-line BooleanLiteral: sorting a queue already in order changes nothing; the flag only saves the work
   let sorted = true;
   for (const { offset, length, text } of readLines(fd, end)) {
     const line = parseLine(text);
@@ -33,6 +36,7 @@ export function scanJournal(fd: number): Scan {
     else if (line.t === "h") next = Math.max(next, line.next);
     else if (line.t === "a") {
       // Appends come in sequence order; only a hand-edited file needs the sort below.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as for `sorted` above
       if (line.seq < next) sorted = false;
       accepted.push({ seq: line.seq, offset, length });
       next = Math.max(next, line.seq + 1);
@@ -41,13 +45,15 @@ export function scanJournal(fd: number): Scan {
       failures.delete(line.seq);
     } else failures.set(line.seq, { attempts: line.attempts, lastError: line.lastError });
   }
-  if (end.tornAt !== undefined) damaged += 1;
+  if (end.torn) damaged += 1;
+  // Stryker disable next-line ConditionalExpression: as for `sorted` above
   if (!sorted) accepted = new RefQueue(accepted.slice(0, accepted.size).sort((a, b) => a.seq - b.seq));
+  // Stryker disable next-line ConditionalExpression: filtering out nothing gives the same queue, only slower
   const pending = delivered.size === 0 ? accepted : new RefQueue(without(accepted, delivered));
   for (const seq of failures.keys()) if (pending.indexOf(seq) < 0) failures.delete(seq);
   let liveBytes = 0;
   for (let i = 0; i < pending.size; i += 1) liveBytes += (pending.at(i) as EntryRef).length + 1;
-  return { pending, failures, next, damaged, size: end.size, tornAt: end.tornAt, liveBytes };
+  return { pending, failures, next, damaged, size: end.size, torn: end.torn, liveBytes };
 }
 
 function* without(queue: RefQueue, delivered: Set<number>): Generator<EntryRef> {
@@ -67,8 +73,10 @@ class Writer {
 
   push(data: Buffer): void {
     this.parts.push(data);
+    // Stryker disable next-line AssignmentOperator: when the buffer is flushed does not change the bytes written
     this.held += data.length;
     this.size += data.length;
+    // Stryker disable next-line all: as above
     if (this.held >= 1024 * 1024) this.flush();
   }
 
@@ -76,25 +84,20 @@ class Writer {
     const data = Buffer.concat(this.parts);
     this.parts = [];
     this.held = 0;
-    let offset = 0;
-    while (offset < data.length) {
-      const written = writeSync(this.fd, data, offset, data.length - offset);
-      if (written <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
-      offset += written;
-    }
+    writeAll(this.fd, data);
   }
 }
 
 /**
  * Writes the pending entries (their lines copied byte for byte) under a header into a new file that
- * replaces the journal: a crash at any moment leaves the old journal or the new one, and a full disk
+ * replaces the journal, and returns where they now are: a crash at any moment leaves the old journal or the new one, and a full disk
  * leaves the old one (the start is refused rather than anything lost).
  */
 export function compact(
   path: string,
   from: number,
   state: Pick<Scan, "next" | "pending" | "failures">,
-): Scan {
+): Pick<Scan, "pending" | "size"> {
   const temp = `${path}.${process.pid}.compact.tmp`;
   const fd = openSync(temp, "w", 0o600);
   const pending = new RefQueue();
@@ -123,6 +126,5 @@ export function compact(
   }
   renameSync(temp, path);
   fsyncDir(dirname(path));
-  const liveBytes = out.size - Buffer.byteLength(`${JSON.stringify({ t: "h", next: state.next })}\n`);
-  return { pending, failures: state.failures, next: state.next, damaged: 0, size: out.size, liveBytes };
+  return { pending, size: out.size };
 }

@@ -1,4 +1,4 @@
-import { readSync } from "node:fs";
+import { readSync, writeSync } from "node:fs";
 
 /** One accepted request, as the outbox keeps it until the target has taken it. */
 export interface OutboxEntry {
@@ -94,16 +94,17 @@ function decodeEntry(line: AcceptedLine): OutboxEntry {
   return { ...rest, body: Buffer.from(bodyBase64, "base64") };
 }
 
+// Stryker disable next-line ArithmeticOperator: the read size changes how fast a journal is read, not what is read
 const CHUNK = 1024 * 1024;
 
 /**
  * The file's lines as (offset, length, text), read a chunk at a time: a journal of a million pending
- * entries is gigabytes, far past the longest string V8 can make. The last piece, when it does not end
- * in a newline, is a torn write: `tornAt` is where it starts.
+ * entries is gigabytes, far past the longest string V8 can make. When the last piece does not end in a
+ * newline it is a torn write: `torn`, and `size` (the bytes of whole lines) is where it starts.
  */
 export function* readLines(
   fd: number,
-  result: { tornAt?: number; size: number },
+  result: { torn: boolean; size: number },
 ): Generator<{ offset: number; length: number; text: string }> {
   let buffer = Buffer.allocUnsafe(CHUNK);
   let filled = 0;
@@ -130,17 +131,28 @@ export function* readLines(
     filled -= start;
     base += start;
   }
-  result.size = base + filled;
-  if (filled > 0) result.tornAt = base;
+  result.size = base;
+  result.torn = filled > 0;
 }
 
 /** One accepted entry, read back from where its line is. */
 export function readEntry(fd: number, ref: EntryRef): OutboxEntry {
   const buffer = Buffer.allocUnsafe(ref.length);
-  const read = readSync(fd, buffer, 0, ref.length, ref.offset);
-  const line = read === ref.length ? parseLine(buffer.toString("utf8")) : undefined;
+  // A short read (the file was cut) leaves a line without its end: not JSON, so not an entry.
+  const line = parseLine(buffer.toString("utf8", 0, readSync(fd, buffer, 0, ref.length, ref.offset)));
   if (line?.t !== "a" || line.seq !== ref.seq) {
     throw new Error(`outbox entry #${ref.seq} is no longer readable at byte ${ref.offset} of the journal`);
   }
   return decodeEntry(line);
+}
+
+/** writeSync may write less than asked (a full disk): a short write must not pass for success. */
+export function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) {
+    const written = writeSync(fd, data, offset, data.length - offset);
+    // Stryker disable next-line all: a regular file's write returns 0 only when asked for 0 bytes; this bounds the loop should one ever not
+    if (written <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
+    offset += written;
+  }
 }

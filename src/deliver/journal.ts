@@ -1,8 +1,15 @@
-import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { compact, type Scan, scanJournal } from "./journal-compact.js";
-import { type EntryRef, encodeEntry, type Failures, type OutboxEntry, readEntry } from "./journal-lines.js";
+import {
+  type EntryRef,
+  encodeEntry,
+  type Failures,
+  type OutboxEntry,
+  readEntry,
+  writeAll,
+} from "./journal-lines.js";
 import { RecentEntries } from "./recent.js";
 import { RefQueue } from "./ref-queue.js";
 
@@ -70,14 +77,11 @@ export class Journal {
     try {
       scan = scanJournal(fd);
       // A torn last line (a crash mid-write): cut it, or the next append would glue onto it.
-      if (scan.tornAt !== undefined) {
-        ftruncateSync(fd, scan.tornAt);
-        scan.size = scan.tornAt;
-      }
+      if (scan.torn) ftruncateSync(fd, scan.size);
       // Mostly history: copy what is pending into a new file. Otherwise the file is kept as it is, so a
       // start with a million pending does not first rewrite gigabytes.
       if (scan.size - scan.liveBytes > Math.max(resetBytes, scan.liveBytes)) {
-        scan = { ...compact(path, fd, scan), damaged: scan.damaged };
+        scan = { ...scan, ...compact(path, fd, scan) };
         closeSync(fd);
         fd = openSync(path, "a+", 0o600);
       }
@@ -145,7 +149,7 @@ export class Journal {
     if (this.closed) return;
     const data = Buffer.from(`${JSON.stringify(line)}\n`);
     try {
-      this.writeAll(data);
+      writeAll(this.fd, data);
       this.bytes += data.length;
     } catch {
       this.cutBack(this.bytes);
@@ -159,12 +163,11 @@ export class Journal {
     const start = this.bytes;
     const data = batch.length === 1 ? (batch[0] as Waiting).data : Buffer.concat(batch.map((w) => w.data));
     try {
-      this.writeAll(data);
+      writeAll(this.fd, data);
     } catch (error) {
       // Not all on disk: nobody in this batch gets a 202, and the partial tail goes.
       this.cutBack(start);
       this.reject(batch, error);
-      if (this.waiting.length > 0) this.commit();
       return;
     }
     this.bytes = start + data.length;
@@ -198,16 +201,6 @@ export class Journal {
   private afterSync(): void {
     this.syncing = undefined;
     if (this.waiting.length > 0) this.commit();
-  }
-
-  /** writeSync may write less than asked (a full disk): a short write must not pass for success. */
-  private writeAll(data: Buffer): void {
-    let offset = 0;
-    while (offset < data.length) {
-      const written = writeSync(this.fd, data, offset, data.length - offset);
-      if (written <= 0) throw new Error("the disk accepted no more bytes (is it full?)");
-      offset += written;
-    }
   }
 
   private cutBack(size: number): void {

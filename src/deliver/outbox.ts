@@ -234,7 +234,6 @@ export class Outbox {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     this.poke();
-    if (!this.running) return;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);

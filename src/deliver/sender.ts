@@ -40,7 +40,8 @@ export class ThreadSender {
       this.waiting.delete(message.id);
     });
     const fail = (why: string) => {
-      this.broken = why;
+      // A thread that fails also exits: the first reason is the one worth telling.
+      this.broken ??= why;
       for (const resolve of this.waiting.values()) resolve(failure(why));
       this.waiting.clear();
     };

@@ -30,4 +30,32 @@ describe("the outbox's queue of positions", () => {
     expect(queue.size).toBe(nextIn - nextOut - 1);
     expect(queue.at(queue.size)).toBeUndefined();
   });
+
+  it("ignores what is out of range: an empty shift, a removal past either end, a negative index", () => {
+    const queue = new RefQueue([ref(1), ref(2), ref(3)]);
+    queue.removeAt(-1);
+    queue.removeAt(3);
+    expect(queue.toArray()).toEqual([ref(1), ref(2), ref(3)]);
+    expect(queue.at(-1)).toBeUndefined();
+    expect(queue.slice(1, 10)).toEqual([ref(2), ref(3)]);
+    queue.removeAt(0);
+    expect(queue.toArray()).toEqual([ref(2), ref(3)]);
+    queue.removeAt(1);
+    expect(queue.toArray()).toEqual([ref(2)]);
+    queue.shift();
+    queue.shift();
+    expect(queue.size).toBe(0);
+    expect(queue.indexOf(2)).toBe(-1);
+    queue.push(ref(9));
+    expect(queue.toArray()).toEqual([ref(9)]);
+    expect(queue.indexOf(9)).toBe(0);
+  });
+
+  it("finds every entry by its sequence number, gaps and all", () => {
+    const seqs = Array.from({ length: 100 }, (_, i) => 3 * i + 1);
+    const queue = new RefQueue(seqs.map(ref));
+    queue.shift();
+    expect(seqs.map((seq) => queue.indexOf(seq))).toEqual(seqs.map((_, i) => i - 1));
+    expect([0, 2, 3, 299, 500].map((seq) => queue.indexOf(seq))).toEqual([-1, -1, -1, -1, -1]);
+  });
 });
