@@ -26,7 +26,7 @@ export type ForwardResult =
     };
 
 /** An app's answer larger than this is cut (its status still counts): a provider reads only the status. */
-export const FORWARD_ANSWER_MAX = 10 * 1024 * 1024;
+const FORWARD_ANSWER_MAX = 10 * 1024 * 1024;
 
 /** Sends requests to one target over a keep-alive connection pool. */
 export class Forwarder {

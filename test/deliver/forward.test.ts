@@ -1,23 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Forwarder, targetUrl } from "../../src/deliver/forward.js";
+import { Forwarder } from "../../src/deliver/forward.js";
 import { Target } from "../helpers/target.js";
-
-describe("where a request is forwarded", () => {
-  it("joins the received path and query to the target's, whichever has them", () => {
-    const at = (target: string, path: string) => targetUrl(new URL(target), path);
-    expect(at("http://h:1/app", "/hook")).toBe("http://h:1/app/hook");
-    expect(at("http://h:1/app/", "/hook")).toBe("http://h:1/app/hook");
-    expect(at("http://h:1/app/", "/")).toBe("http://h:1/app");
-    expect(at("http://h:1/app?k=1", "/")).toBe("http://h:1/app?k=1");
-    expect(at("http://h:1/", "/?q=2")).toBe("http://h:1/?q=2");
-    expect(at("http://h:1/a?k=1", "/b?q=2&r")).toBe("http://h:1/a/b?k=1&q=2&r");
-    expect(at("http://h:1/a", "/b?")).toBe("http://h:1/a/b");
-    expect(at("http://h:1/a", "/b?x=1?y")).toBe("http://h:1/a/b?x=1?y");
-    expect(at("http://h:1", "")).toBe("http://h:1/");
-  });
-});
 
 describe("forwarding one request", () => {
   let target: Target;
