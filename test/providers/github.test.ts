@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { sign as octoSign, verify as octoVerify } from "@octokit/webhooks-methods";
 import { describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
@@ -5,6 +6,35 @@ import { bytes, check, flipOneByte } from "./helpers.js";
 
 const github = getProvider("github");
 const now = new Date(1_700_000_000_000);
+/** GitHub's webhook payload schemas (@octokit/webhooks-schemas): each event's top-level keys. */
+interface Schema {
+  $ref?: string;
+  oneOf?: Schema[];
+  required?: string[];
+  properties?: Record<string, unknown>;
+}
+const schemas = createRequire(import.meta.url)("@octokit/webhooks-schemas/schema.json") as {
+  definitions: Record<string, Schema>;
+  oneOf: Schema[];
+};
+const resolve = (schema: Schema): Schema[] => {
+  const target = schema.$ref ? (schemas.definitions[schema.$ref.split("/").pop() ?? ""] ?? {}) : schema;
+  return target.oneOf ? target.oneOf.flatMap(resolve) : [target];
+};
+/** Every event with, for each of its variants, a payload of only the required keys and one of all keys. */
+const payloads = schemas.oneOf.map((event) => ({
+  name:
+    (event.$ref ?? "")
+      .split("/")
+      .pop()
+      ?.replace(/_?\$?event$/, "") ?? "",
+  bodies: resolve(event).flatMap((variant) =>
+    [variant.required ?? [], Object.keys(variant.properties ?? {})].map((keys) =>
+      JSON.stringify(Object.fromEntries(keys.map((key) => [key, {}]))),
+    ),
+  ),
+}));
+
 const sign = (body: string, secret: string) => github.sign({ body: bytes(body), secret, timestamp: now });
 
 describe("github", () => {
@@ -68,5 +98,48 @@ describe("github", () => {
       deliveryId: "72d3162e-cc78",
     });
     expect(github.describe(bytes("not json"), new Headers({ "X-GitHub-Event": "push" })).type).toBe("push");
+  });
+
+  it("names the event of every payload GitHub's schema describes, or says the name is a guess", () => {
+    const named = new Set<string>();
+    for (const { name, bodies } of payloads) {
+      for (const body of bodies) {
+        const { headers, assumed } = github.envelope?.(bytes(body), now) ?? { headers: {} };
+        if (assumed) {
+          expect(assumed).toEqual(["X-GitHub-Event"]);
+          expect(headers["X-GitHub-Event"]).toBe("ping");
+        } else {
+          expect(`${name}: ${headers["X-GitHub-Event"]}`).toBe(`${name}: ${name}`);
+          named.add(name);
+        }
+      }
+    }
+    // The events hook sign and replay name from the body alone; any other is assumed, never misnamed.
+    expect([...named].sort()).toEqual(
+      [
+        "check_run",
+        "check_suite",
+        "deployment",
+        "deployment_status",
+        "discussion",
+        "discussion_comment",
+        "issue_comment",
+        "issues",
+        "ping",
+        "pull_request",
+        "pull_request_review",
+        "pull_request_review_comment",
+        "pull_request_review_thread",
+        "push",
+        "release",
+        "workflow_job",
+        "workflow_run",
+      ].sort(),
+    );
+    expect(github.envelope?.(bytes("[1]"), now).assumed).toEqual(["X-GitHub-Event"]);
+    expect(github.envelope?.(bytes("not json"), now).headers).toEqual({
+      "X-GitHub-Event": "ping",
+      "User-Agent": "GitHub-Hookshot/hook",
+    });
   });
 });
