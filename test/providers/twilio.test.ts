@@ -89,6 +89,36 @@ describe("twilio", () => {
     ).toBe(false);
   });
 
+  it("accepts a URL form exactly when validateRequest does (ports, user info, IPv6, encodings)", () => {
+    const urls = [
+      "https://example.com/sms",
+      "https://example.com:443/sms?a=1",
+      "http://example.com/sms?a=1",
+      "http://example.com:80/sms",
+      "HTTPS://Example.com/sms",
+      "http://example.com:8080/sms?x=y",
+      "https://user:p%40ss@example.com/sms?to=%2B1",
+      "https://a@b:c@example.com:443/sms",
+      "https://a@b:c@example.com/sms",
+      "https://[2001:db8::1]/sms",
+      "https://[2001:db8::1]:443/sms",
+      "http://[::1]:8080/sms",
+      "https://example.com/sms?",
+      "https://example.com/s ms?name=Zoë 's&x=1+2",
+      "https://example.com/sms?a=%7e&b=~&c='",
+      "https://example.com/sms?flag&empty=&a=1&a=2",
+    ];
+    const params = Object.fromEntries(new URLSearchParams(form));
+    for (const signedUrl of urls) {
+      const signature = twilioSdk.getExpectedTwilioSignature(token, signedUrl, params);
+      for (const receivedUrl of urls) {
+        const sdk = twilioSdk.validateRequest(token, signature, receivedUrl, params);
+        const ours = verifyAt(form, signature, receivedUrl).ok;
+        expect(`${signedUrl} at ${receivedUrl}: ${ours}`).toBe(`${signedUrl} at ${receivedUrl}: ${sdk}`);
+      }
+    }
+  });
+
   it("uses HMAC-SHA256 when X-Twilio-Webhooks-Signature-Settings says so", () => {
     const sha256 = "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=";
     const settings = {
