@@ -1,12 +1,21 @@
-import { verify as rsaVerify, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, verify as rsaVerify, X509Certificate } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { paypalMessage } from "../../src/providers/paypal.js";
-import { makeTestCertificate } from "../../src/providers/paypal-cert.js";
+import { ensureTestKeys, makeTestCertificate } from "../../src/providers/paypal-cert.js";
 import { bytes, check, flipOneByte } from "./helpers.js";
 
 // A .txt, not .json: the formatter must never touch these exact bytes (CRC32 2771810304).
@@ -39,6 +48,41 @@ describe("paypal", () => {
     expect(x509.verify(x509.publicKey)).toBe(true);
     expect(x509.subject).toBe("CN=hook local PayPal test");
     expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // Valid from a minute before `now` (a clock a little behind) for ten years.
+    expect(new Date(x509.validFrom).getTime()).toBe(now.getTime() - 60_000);
+    expect(new Date(x509.validTo).getTime()).toBe(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
+    // RFC 7468: base64 lines of exactly 64 characters, the last one shorter.
+    const lines = cert.trimEnd().split("\n");
+    expect(lines[0]).toBe("-----BEGIN CERTIFICATE-----");
+    expect(lines.at(-1)).toBe("-----END CERTIFICATE-----");
+    const base64 = lines.slice(1, -1);
+    expect(base64.slice(0, -1).every((line) => line.length === 64)).toBe(true);
+    expect(base64.at(-1)?.length).toBeLessThanOrEqual(64);
+    expect(cert.endsWith("-----END CERTIFICATE-----\n")).toBe(true);
+  });
+
+  it("makes the local test pair once, the private key readable by its owner only", () => {
+    const first = ensureTestKeys(dir, now);
+    expect(first).toEqual({
+      keyPath: join(dir, "paypal", "key.pem"),
+      certPath: join(dir, "paypal", "cert.pem"),
+    });
+    expect(statSync(first.keyPath).mode & 0o777).toBe(0o600);
+    const key = readFileSync(first.keyPath, "utf8");
+    const cert = new X509Certificate(readFileSync(first.certPath));
+    expect(cert.checkPrivateKey(createPrivateKey(key))).toBe(true);
+    ensureTestKeys(dir, now);
+    expect(readFileSync(first.keyPath, "utf8")).toBe(key);
+    expect(readdirSync(dir)).toEqual(["paypal"]);
+  });
+
+  it("keeps the pair another process put in place first, and leaves no temporary folder", () => {
+    // The loser of the race: its rename finds the folder there, so it drops its own pair.
+    mkdirSync(join(dir, "paypal"));
+    writeFileSync(join(dir, "paypal", "cert.pem"), "theirs");
+    const paths = ensureTestKeys(dir, now);
+    expect(readFileSync(paths.certPath, "utf8")).toBe("theirs");
+    expect(readdirSync(dir)).toEqual(["paypal"]);
   });
 
   it("signs with a generated local key pair and verifies with its certificate; one byte changed fails", () => {
