@@ -1,6 +1,5 @@
 import { createPrivateKey, verify as rsaVerify, X509Certificate } from "node:crypto";
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
