@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 // A minimal DER writer: just enough of X.509 for one self-signed RSA certificate, so no openssl is needed.
@@ -90,8 +90,4 @@ export function ensureTestKeys(dataDir: string | undefined, now: Date): TestKeys
     rmSync(temp, { recursive: true, force: true });
   }
   return paths;
-}
-
-export function readPem(path: string): string {
-  return readFileSync(path, "utf8");
 }

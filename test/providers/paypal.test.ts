@@ -4,13 +4,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { paypalMessage } from "../../src/providers/paypal.js";
@@ -155,5 +156,113 @@ describe("paypal", () => {
       id: "WH-0G2756385H040842W-5Y612302CV158622M",
       deliveryId: "a",
     });
+  });
+
+  it("names each missing transmission header and an algorithm that is not SHAnnnwithRSA", () => {
+    const paypal = getProvider("paypal", { webhookId: "W", dataDir: dir });
+    const headers = paypal.sign({ body: sdkBody, secret: "", timestamp: now, deliveryId: "tx-1" });
+    for (const name of ["PAYPAL-TRANSMISSION-ID", "PAYPAL-TRANSMISSION-TIME", "PAYPAL-TRANSMISSION-SIG"]) {
+      const without = Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+      expect(check(paypal, sdkBody, without, [], now)).toMatchObject({ reason: `${name} header is missing` });
+    }
+    const algo = (value: string) =>
+      check(paypal, sdkBody, { ...headers, "PAYPAL-AUTH-ALGO": value }, [], now);
+    expect(algo(" SHA256withRSA ")).toEqual({ ok: true });
+    expect(algo("SHA256WITHRSA")).toEqual({ ok: true });
+    for (const bad of ["xSHA256withRSA", "SHA256withRSAx", "SHA257withRSA"]) {
+      expect(algo(bad)).toEqual({
+        ok: false,
+        code: "malformed-header",
+        reason: `PAYPAL-AUTH-ALGO header is malformed: "${bad}" is not SHAnnnwithRSA`,
+      });
+    }
+    expect(check(paypal, sdkBody, { ...headers, "PAYPAL-TRANSMISSION-SIG": "AAAA" }, [], now)).toMatchObject({
+      ok: false,
+      code: "no-match",
+      reason: "no signature matches",
+    });
+  });
+
+  it("says there is no certificate to check with, and what is wrong with a --cert or --private-key", () => {
+    const bare = getProvider("paypal", { webhookId: "W", dataDir: join(dir, "empty") });
+    const headers = {
+      "PAYPAL-TRANSMISSION-ID": "a",
+      "PAYPAL-TRANSMISSION-TIME": "b",
+      "PAYPAL-TRANSMISSION-SIG": "c",
+    };
+    expect(check(bare, sdkBody, headers, [], now)).toEqual({
+      ok: false,
+      code: "no-secret",
+      reason: "no certificate to check PayPal's RSA signature with",
+      hint: "download the PEM from PAYPAL-CERT-URL and pass it with --cert (hook never fetches it)",
+    });
+    writeFileSync(join(dir, "junk.pem"), "not a certificate");
+    const junk = () => getProvider("paypal", { webhookId: "W", certFile: join(dir, "junk.pem") });
+    expect(junk).toThrow(`--cert: cannot use ${join(dir, "junk.pem")}: not a PEM certificate`);
+    expect(junk).toThrow(expect.objectContaining({ hint: "the PEM certificate PAYPAL-CERT-URL points to" }));
+    expect(() => getProvider("paypal", {})).toThrow(
+      expect.objectContaining({
+        hint: expect.stringContaining("the webhook's ID in the PayPal developer dashboard"),
+      }),
+    );
+    const signer = (keyFile: string) =>
+      getProvider("paypal", { webhookId: "W", keyFile }).sign({ body: sdkBody, secret: "", timestamp: now });
+    expect(() => signer(join(dir, "junk.pem"))).toThrow(
+      `--private-key: cannot use ${join(dir, "junk.pem")}: not a PEM private key`,
+    );
+    expect(() => signer(join(dir, "none.pem"))).toThrow(
+      `--private-key: cannot use ${join(dir, "none.pem")}: ENOENT`,
+    );
+  });
+
+  it("reports a broken local certificate as a request it cannot check, not a crash", () => {
+    mkdirSync(join(dir, "paypal"));
+    writeFileSync(join(dir, "paypal", "cert.pem"), "garbage");
+    const paypal = getProvider("paypal", { webhookId: "W", dataDir: dir });
+    const headers = {
+      "PAYPAL-TRANSMISSION-ID": "a",
+      "PAYPAL-TRANSMISSION-TIME": "b",
+      "PAYPAL-TRANSMISSION-SIG": "c",
+    };
+    expect(check(paypal, sdkBody, headers, [], now)).toEqual({
+      ok: false,
+      code: "malformed-header",
+      reason: expect.stringMatching(
+        /^cannot check the signature: --cert: cannot use .*cert\.pem: not a PEM certificate$/,
+      ),
+    });
+  });
+
+  it("names no certificate URL when signing with a key of one's own and no --cert", () => {
+    const { key } = makeTestCertificate(now);
+    writeFileSync(join(dir, "k.pem"), key);
+    const headers = getProvider("paypal", { webhookId: "W", keyFile: join(dir, "k.pem") }).sign({
+      body: sdkBody,
+      secret: "",
+      timestamp: new Date(1_700_000_000_999),
+    });
+    expect(Object.keys(headers)).not.toContain("PAYPAL-CERT-URL");
+    expect(headers["PAYPAL-TRANSMISSION-TIME"]).toBe("2023-11-14T22:13:20Z");
+    expect(readdirSync(dir)).toEqual(["k.pem"]);
+  });
+
+  it("keeps its local test pair under .hook in the working folder by default", () => {
+    const before = process.cwd();
+    process.chdir(dir);
+    try {
+      const headers = getProvider("paypal", { webhookId: "W" }).sign({
+        body: sdkBody,
+        secret: "",
+        timestamp: now,
+      });
+      expect(headers["PAYPAL-CERT-URL"]).toBe(
+        pathToFileURL(join(realpathSync(dir), ".hook", "paypal", "cert.pem")).href,
+      );
+      expect(check(getProvider("paypal", { webhookId: "W" }), sdkBody, headers, [], now)).toEqual({
+        ok: true,
+      });
+    } finally {
+      process.chdir(before);
+    }
   });
 });
