@@ -149,6 +149,26 @@ describe("the registry", () => {
     }
   });
 
+  it("gives each provider its own name, a media type, and a tolerance exactly when it signs a timestamp", () => {
+    // What each provider's deliveries carry; JSON unless listed.
+    const types: Record<string, string> = {
+      stripe: "application/json; charset=utf-8",
+      twilio: "application/x-www-form-urlencoded",
+      liqpay: "application/x-www-form-urlencoded",
+      websub: "application/atom+xml",
+    };
+    for (const name of providerNames()) {
+      const provider = getProvider(name, options);
+      expect(provider.name).toBe(name);
+      expect(provider.contentType).toBe(types[name] ?? "application/json");
+      expect(`${name}: ${provider.toleranceSeconds !== undefined}`).toBe(
+        `${name}: ${provider.signsTimestamp}`,
+      );
+      expect(`${name}: ${provider.usesSecret ?? true}`).toBe(`${name}: ${name !== "paypal"}`);
+    }
+    expect(getProvider("PayPal", options).name).toBe("paypal");
+  });
+
   it("rejects an unknown provider listing the valid ones", () => {
     expect(() => getProvider("strpe")).toThrow('unknown provider "strpe"');
     try {
