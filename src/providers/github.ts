@@ -1,4 +1,4 @@
-import { anyEqual, field, hexBytes, hmac, tryJson } from "./crypto.js";
+import { anyEqual, field, firstHeader, hexBytes, hmac, tryJson } from "./crypto.js";
 import type { Provider, Verdict } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
 
@@ -87,14 +87,13 @@ export const github: Provider = {
   },
 
   verify({ body, headers, secrets }) {
-    const sha256 = headers.get(SHA256_HEADER);
-    const sha1 = headers.get(SHA1_HEADER);
-    if (sha256 === null && sha1 === null) return missingHeader("X-Hub-Signature-256");
-    if (secrets.length === 0) return noSecret();
     // The SHA-1 header counts only when it is alone: with both present, a forged SHA-1 could
     // otherwise stand in for a failing SHA-256 (a downgrade).
-    if (sha256 !== null) return checkHeader("X-Hub-Signature-256", sha256, "sha256", secrets, body);
-    return checkHeader("X-Hub-Signature", sha1 ?? "", "sha1", secrets, body);
+    const found = firstHeader(headers, SHA256_HEADER, SHA1_HEADER);
+    if (!found) return missingHeader("X-Hub-Signature-256");
+    if (secrets.length === 0) return noSecret();
+    if (found.name === SHA1_HEADER) return checkHeader("X-Hub-Signature", found.value, "sha1", secrets, body);
+    return checkHeader("X-Hub-Signature-256", found.value, "sha256", secrets, body);
   },
 
   checkSecret(secret) {

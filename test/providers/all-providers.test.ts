@@ -91,6 +91,15 @@ describe.each(signing)("%s", (name) => {
     }
   });
 
+  it("describes JSON whose fields are null, or that is null, without throwing", () => {
+    const nulls = '{"type":null,"id":null,"event":null,"data":null,"subscription":null,"payload":null}';
+    for (const body of [nulls, "null", "[]", '"text"', "7"]) {
+      expect(() => provider.describe(bytes(body), new Headers())).not.toThrow();
+      expect(() => provider.envelope?.(bytes(body), now)).not.toThrow();
+    }
+    expect(provider.describe(bytes(nulls), new Headers()).type).toBeUndefined();
+  });
+
   it("treats an ordinary delivery as no handshake", () => {
     const request = {
       method: "POST",

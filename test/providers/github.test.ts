@@ -137,9 +137,62 @@ describe("github", () => {
       ].sort(),
     );
     expect(github.envelope?.(bytes("[1]"), now).assumed).toEqual(["X-GitHub-Event"]);
+    expect(github.envelope?.(bytes("null"), now).assumed).toEqual(["X-GitHub-Event"]);
     expect(github.envelope?.(bytes("not json"), now).headers).toEqual({
       "X-GitHub-Event": "ping",
       "User-Agent": "GitHub-Hookshot/hook",
     });
+  });
+
+  it("takes a hex digest whole: odd, non-hex or trailing characters are malformed, upper case is fine", () => {
+    const good = sign("{}", "s")["X-Hub-Signature-256"] ?? "";
+    const digest = good.slice("sha256=".length);
+    const verdict = (value: string) =>
+      check(github, bytes("{}"), { "X-Hub-Signature-256": value }, ["s"], now);
+    expect(verdict(`sha256=${digest.toUpperCase()}`)).toEqual({ ok: true });
+    for (const bad of [`${digest}zz`, `zz${digest}`, digest.slice(1), `${digest} x`]) {
+      expect(verdict(`sha256=${bad}`)).toEqual({
+        ok: false,
+        code: "malformed-header",
+        reason: "X-Hub-Signature-256 header is malformed: after sha256= comes a hex digest",
+      });
+    }
+    expect(verdict(`sha1=${digest}`)).toMatchObject({
+      reason: "X-Hub-Signature-256 header is malformed: it must start with sha256=",
+    });
+    const sha1 = (value: string) => check(github, bytes("{}"), { "X-Hub-Signature": value }, ["s"], now);
+    expect(sha1("sha256=00")).toMatchObject({
+      reason: "X-Hub-Signature header is malformed: it must start with sha1=",
+    });
+  });
+
+  it("needs a secret, and hints at spaces around one or a token given instead", () => {
+    const headers = sign("{}", "s");
+    expect(check(github, bytes("{}"), headers, [], now)).toMatchObject({ code: "no-secret" });
+    expect(check(github, bytes("{}"), headers, ["s "], now)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringMatching(/^a secret has spaces around it; GitHub uses it as typed; /),
+    });
+    expect(check(github, bytes("{}"), headers, ["other"], now)).toMatchObject({
+      hint: expect.stringMatching(
+        /^GitHub signs with the webhook's secret \(repository Settings > Webhooks\), not a token; /,
+      ),
+    });
+    expect(check(github, bytes("{}"), headers, ["other", "s"], now)).toEqual({ ok: true });
+    for (const token of ["ghp_abc", "gho_abc", "ghu_abc", "ghs_abc", "ghr_abc", "github_pat_11ABC"]) {
+      expect(github.checkSecret?.(token)).toBe(
+        "that is a GitHub token; the webhook secret is the one typed in the webhook's settings",
+      );
+    }
+    for (const secret of ["my-ghp_secret", "x-github_pat_", "ordinary secret"]) {
+      expect(github.checkSecret?.(secret)).toBeUndefined();
+    }
+  });
+
+  it("signs both digests, and a delivery id only when it has one", () => {
+    expect(Object.keys(sign("{}", "s"))).toEqual(["X-Hub-Signature-256", "X-Hub-Signature"]);
+    expect(
+      github.sign({ body: bytes("{}"), secret: "s", timestamp: now, deliveryId: "d" })["X-GitHub-Delivery"],
+    ).toBe("d");
   });
 });
