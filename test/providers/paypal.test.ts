@@ -1,21 +1,12 @@
 import { createPrivateKey, verify as rsaVerify, X509Certificate } from "node:crypto";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { paypalMessage } from "../../src/providers/paypal.js";
-import { ensureTestKeys, makeTestCertificate } from "../../src/providers/paypal-cert.js";
+import { ensureTestKeys, makeTestCertificate, testKeyPaths } from "../../src/providers/paypal-cert.js";
 import { bytes, check, flipOneByte } from "./helpers.js";
 
 // A .txt, not .json: the formatter must never touch these exact bytes (CRC32 2771810304).
@@ -247,22 +238,9 @@ describe("paypal", () => {
   });
 
   it("keeps its local test pair under .hook in the working folder by default", () => {
-    const before = process.cwd();
-    process.chdir(dir);
-    try {
-      const headers = getProvider("paypal", { webhookId: "W" }).sign({
-        body: sdkBody,
-        secret: "",
-        timestamp: now,
-      });
-      expect(headers["PAYPAL-CERT-URL"]).toBe(
-        pathToFileURL(join(realpathSync(dir), ".hook", "paypal", "cert.pem")).href,
-      );
-      expect(check(getProvider("paypal", { webhookId: "W" }), sdkBody, headers, [], now)).toEqual({
-        ok: true,
-      });
-    } finally {
-      process.chdir(before);
-    }
+    expect(testKeyPaths()).toEqual({
+      keyPath: join(process.cwd(), ".hook", "paypal", "key.pem"),
+      certPath: join(process.cwd(), ".hook", "paypal", "cert.pem"),
+    });
   });
 });
