@@ -178,6 +178,23 @@ describe("the registry", () => {
     expect(getProvider("PayPal", options).name).toBe("paypal");
   });
 
+  it("checks the options a provider needs, naming the flag and the choices", () => {
+    expect(() => getProvider("twilio", { algorithm: "sha512" })).toThrow(
+      '--algorithm: "sha512" is not sha1 or sha256 (Twilio)',
+    );
+    expect(getProvider("twilio", { algorithm: "SHA256" }).name).toBe("twilio");
+    expect(getProvider("Twilio").name).toBe("twilio");
+    expect(() => getProvider("websub", { algorithm: "md5" })).toThrow(
+      '--algorithm: "md5" is not one of sha1, sha256, sha384, sha512 (WebSub)',
+    );
+    expect(
+      getProvider("websub", { algorithm: "SHA384" }).sign({ body: bytes("x"), secret: "s", timestamp: now }),
+    ).toEqual({
+      "X-Hub-Signature": expect.stringMatching(/^sha384=[0-9a-f]{96}$/),
+    });
+    expect(listProviders().map((provider) => provider.name)).toEqual(providerNames());
+  });
+
   it("rejects an unknown provider listing the valid ones", () => {
     expect(() => getProvider("strpe")).toThrow('unknown provider "strpe"');
     try {
