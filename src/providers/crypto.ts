@@ -18,8 +18,8 @@ export function hmac(
  * length mismatch leaks only the length, which every signature format makes public anyway.
  */
 export function safeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  const left = typeof a === "string" ? Buffer.from(a) : a;
-  const right = typeof b === "string" ? Buffer.from(b) : b;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
   if (left.length !== right.length) return false;
   return timingSafeEqual(left, right);
 }
@@ -43,7 +43,7 @@ export function tryJson(body: Uint8Array): unknown {
   try {
     return JSON.parse(lenientUtf8.decode(body));
   } catch {
-    return undefined;
+    // Not JSON: undefined, as for a body with no such field.
   }
 }
 

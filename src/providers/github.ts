@@ -1,4 +1,4 @@
-import { anyEqual, field, hexBytes, hmac, tryJson } from "./crypto.js";
+import { anyEqual, field, firstHeader, hexBytes, hmac, tryJson } from "./crypto.js";
 import type { Provider, Verdict } from "./types.js";
 import { malformedHeader, missingHeader, noMatch, noSecret, valid } from "./verdict.js";
 
@@ -28,32 +28,35 @@ function hintFor(secrets: string[]): string | undefined {
 }
 
 /**
- * The X-GitHub-Event a payload implies, from the top-level key that names its event: GitHub sends
- * the event name only in that header. Undefined when the body does not tell.
+ * How a payload shows its X-GitHub-Event (GitHub sends the name only in that header): the top-level
+ * keys GitHub's schema requires for the event. Most specific first: a deployment carries workflow_run
+ * too, a review carries pull_request.
  */
+const EVENT_KEYS: [event: string, keys: string[]][] = [
+  ["ping", ["zen", "hook_id"]],
+  ["push", ["ref", "commits"]],
+  ["pull_request_review", ["pull_request", "review"]],
+  ["pull_request_review_comment", ["pull_request", "comment"]],
+  ["pull_request_review_thread", ["pull_request", "thread"]],
+  ["pull_request", ["pull_request", "number"]],
+  ["issue_comment", ["issue", "comment"]],
+  ["issues", ["issue"]],
+  ["discussion_comment", ["discussion", "comment"]],
+  ["discussion", ["discussion"]],
+  ["release", ["release"]],
+  ["deployment_status", ["deployment_status"]],
+  ["deployment", ["deployment", "workflow_run"]],
+  ["workflow_run", ["workflow_run", "workflow"]],
+  ["workflow_job", ["workflow_job"]],
+  ["check_run", ["check_run"]],
+  ["check_suite", ["check_suite"]],
+];
+
+/** The event a payload implies; undefined when the body does not tell. */
 function eventOf(body: Uint8Array): string | undefined {
   const json = tryJson(body);
   if (typeof json !== "object" || json === null) return undefined;
-  const has = (key: string) => key in json;
-  if (has("zen") && has("hook_id")) return "ping";
-  if (has("ref") && has("commits")) return "push";
-  if (has("pull_request"))
-    return has("review")
-      ? "pull_request_review"
-      : has("comment")
-        ? "pull_request_review_comment"
-        : "pull_request";
-  if (has("issue")) return has("comment") ? "issue_comment" : "issues";
-  if (has("discussion")) return has("comment") ? "discussion_comment" : "discussion";
-  return [
-    "release",
-    "workflow_run",
-    "workflow_job",
-    "check_run",
-    "check_suite",
-    "deployment_status",
-    "deployment",
-  ].find(has);
+  return EVENT_KEYS.find(([, keys]) => keys.every((key) => key in json))?.[0];
 }
 
 export const github: Provider = {
@@ -84,14 +87,13 @@ export const github: Provider = {
   },
 
   verify({ body, headers, secrets }) {
-    const sha256 = headers.get(SHA256_HEADER);
-    const sha1 = headers.get(SHA1_HEADER);
-    if (sha256 === null && sha1 === null) return missingHeader("X-Hub-Signature-256");
-    if (secrets.length === 0) return noSecret();
     // The SHA-1 header counts only when it is alone: with both present, a forged SHA-1 could
     // otherwise stand in for a failing SHA-256 (a downgrade).
-    if (sha256 !== null) return checkHeader("X-Hub-Signature-256", sha256, "sha256", secrets, body);
-    return checkHeader("X-Hub-Signature", sha1 ?? "", "sha1", secrets, body);
+    const found = firstHeader(headers, SHA256_HEADER, SHA1_HEADER);
+    if (!found) return missingHeader("X-Hub-Signature-256");
+    if (secrets.length === 0) return noSecret();
+    if (found.name === SHA1_HEADER) return checkHeader("X-Hub-Signature", found.value, "sha1", secrets, body);
+    return checkHeader("X-Hub-Signature-256", found.value, "sha256", secrets, body);
   },
 
   checkSecret(secret) {

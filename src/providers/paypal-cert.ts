@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 // A minimal DER writer: just enough of X.509 for one self-signed RSA certificate, so no openssl is needed.
@@ -39,7 +39,9 @@ export function makeTestCertificate(
 ): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  // DER: a positive INTEGER (top bit clear) in its shortest form (no leading zero byte), else OpenSSL
+  // refuses the certificate ("illegal padding"): one in 256 random serials would.
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const until = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // version 3
@@ -90,8 +92,4 @@ export function ensureTestKeys(dataDir: string | undefined, now: Date): TestKeys
     rmSync(temp, { recursive: true, force: true });
   }
   return paths;
-}
-
-export function readPem(path: string): string {
-  return readFileSync(path, "utf8");
 }

@@ -5,12 +5,12 @@ import {
   verify as rsaVerify,
   X509Certificate,
 } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { crc32 } from "node:zlib";
 import { errorMessage, UsageError } from "../errors.js";
 import { field, tryJson } from "./crypto.js";
-import { ensureTestKeys, readPem, testKeyPaths } from "./paypal-cert.js";
+import { ensureTestKeys, testKeyPaths } from "./paypal-cert.js";
 import type { Provider, ProviderOptions, SignInput, Verdict, VerifyInput } from "./types.js";
 import { malformedHeader, missingHeader, valid } from "./verdict.js";
 
@@ -33,23 +33,44 @@ function digestOf(algo: string): string | undefined {
   return match ? `sha${match[1]}` : undefined;
 }
 
-function loadCertificate(file: string): X509Certificate {
+/**
+ * A PEM file parsed, or a UsageError naming the flag and why: the file system's code (ENOENT, EACCES)
+ * or "not a PEM <what>" (OpenSSL's own codes, ERR_OSSL_PEM_NO_START_LINE, tell a person nothing).
+ */
+function loadPem<T>(flag: string, file: string, what: string, parse: (pem: Buffer) => T, hint?: string): T {
+  let pem: Buffer;
   try {
-    return new X509Certificate(readPem(file));
+    pem = readFileSync(file);
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code ?? "not a PEM certificate";
-    throw new UsageError(
-      `--cert: cannot use ${file}: ${why}`,
-      "the PEM certificate PAYPAL-CERT-URL points to",
-    );
+    throw new UsageError(`${flag}: cannot use ${file}: ${(error as NodeJS.ErrnoException).code}`, hint);
+  }
+  try {
+    return parse(pem);
+  } catch {
+    throw new UsageError(`${flag}: cannot use ${file}: not a PEM ${what}`, hint);
   }
 }
 
+const loadCertificate = (file: string) =>
+  loadPem(
+    "--cert",
+    file,
+    "certificate",
+    (pem) => new X509Certificate(pem),
+    "the PEM certificate PAYPAL-CERT-URL points to",
+  );
+
 function verifyWith(cert: X509Certificate | undefined, webhookId: string, input: VerifyInput): Verdict {
   const get = (name: string) => input.headers.get(name);
-  for (const name of [H.id, H.time, H.sig]) if (get(name) === null) return missingHeader(name.toUpperCase());
-  const digest = digestOf(get(H.algo) ?? "SHA256withRSA");
-  if (!digest) return malformedHeader("PAYPAL-AUTH-ALGO", `"${get(H.algo)}" is not SHAnnnwithRSA`);
+  const id = get(H.id);
+  if (id === null) return missingHeader("PAYPAL-TRANSMISSION-ID");
+  const time = get(H.time);
+  if (time === null) return missingHeader("PAYPAL-TRANSMISSION-TIME");
+  const sig = get(H.sig);
+  if (sig === null) return missingHeader("PAYPAL-TRANSMISSION-SIG");
+  const algo = get(H.algo) ?? "SHA256withRSA";
+  const digest = digestOf(algo);
+  if (!digest) return malformedHeader("PAYPAL-AUTH-ALGO", `"${algo}" is not SHAnnnwithRSA`);
   if (!cert) {
     return {
       ok: false,
@@ -58,9 +79,8 @@ function verifyWith(cert: X509Certificate | undefined, webhookId: string, input:
       hint: "download the PEM from PAYPAL-CERT-URL and pass it with --cert (hook never fetches it)",
     };
   }
-  const message = paypalMessage(get(H.id) ?? "", get(H.time) ?? "", webhookId, input.body);
-  const signature = Buffer.from(get(H.sig) ?? "", "base64");
-  if (rsaVerify(digest, Buffer.from(message), cert.publicKey, signature)) return valid;
+  const message = paypalMessage(id, time, webhookId, input.body);
+  if (rsaVerify(digest, Buffer.from(message), cert.publicKey, Buffer.from(sig, "base64"))) return valid;
   return {
     ok: false,
     code: "no-match",
@@ -71,21 +91,15 @@ function verifyWith(cert: X509Certificate | undefined, webhookId: string, input:
 
 /** Signs with --private-key/--cert, or with the generated local test pair under <data dir>/paypal/. */
 function signWith(options: ProviderOptions, webhookId: string, input: SignInput): Record<string, string> {
-  // Made at the real time, not the signing time: a --timestamp in the past must not yield an expired certificate.
-  const local = options.keyFile ? undefined : ensureTestKeys(options.dataDir, new Date());
-  const keyFile = options.keyFile ?? local?.keyPath ?? "";
-  // The certificate named in PAYPAL-CERT-URL must be the signing key's: the generated one for the test key.
-  const certFile = local ? local.certPath : options.certFile;
-  let key: ReturnType<typeof createPrivateKey>;
-  try {
-    key = createPrivateKey(readPem(keyFile));
-  } catch (error) {
-    throw new UsageError(
-      `--private-key: cannot use ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? "not a PEM private key"}`,
-    );
-  }
+  // The certificate named in PAYPAL-CERT-URL must be the signing key's: the generated one for the test
+  // key, made at the real time, not the signing time (a --timestamp in the past must not expire it).
+  const { keyPath: keyFile, certPath: certFile } = options.keyFile
+    ? { keyPath: options.keyFile, certPath: options.certFile }
+    : ensureTestKeys(options.dataDir, new Date());
+  const key = loadPem("--private-key", keyFile, "private key", createPrivateKey);
   const id = input.deliveryId ?? randomUUID();
-  const time = input.timestamp.toISOString().replace(/\.\d{3}Z$/, "Z");
+  // PayPal's transmission time has no milliseconds: 2015-05-18T15:45:13Z.
+  const time = `${input.timestamp.toISOString().slice(0, -5)}Z`;
   const signature = rsaSign("sha256", Buffer.from(paypalMessage(id, time, webhookId, input.body)), key);
   const headers: Record<string, string> = {
     "PAYPAL-TRANSMISSION-ID": id,

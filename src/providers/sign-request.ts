@@ -16,18 +16,19 @@ const PROBE = "hook-probe-delivery-id";
 function deliveryHeader(provider: Provider, input: SignInput): string | undefined {
   try {
     const probe = provider.sign({ ...input, deliveryId: PROBE });
-    return Object.keys(probe)
-      .find((name) => probe[name] === PROBE)
-      ?.toLowerCase();
+    return Object.keys(probe).find((name) => probe[name] === PROBE);
   } catch {
-    return undefined;
+    // No id header then; the real sign() below says what is missing (Twilio's --url).
   }
 }
 
-/** Sets `name: value`, replacing any spelling of the same name. */
+/**
+ * Sets `name: value` under the spelling already there, if any: a --header arrives lower-cased
+ * (Headers keeps no case), and shows under the provider's own name.
+ */
 function put(headers: Record<string, string>, name: string, value: string): void {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
-  headers[name] = value;
+  const known = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+  headers[known ?? name] = value;
 }
 
 /**
@@ -47,17 +48,12 @@ export function signRequest(
   const signInput = { ...input, deliveryId };
   const body = provider.signBody?.(signInput);
   const headers: Record<string, string> = { "Content-Type": provider.contentType };
-  const envelope = provider.envelope?.(input.body, input.timestamp);
-  for (const [name, value] of Object.entries(envelope?.headers ?? {})) put(headers, name, value);
+  const { headers: implied = {}, assumed: guesses = [] } =
+    provider.envelope?.(input.body, input.timestamp) ?? {};
+  for (const [name, value] of Object.entries(implied)) put(headers, name, value);
   const signed = provider.sign({ ...signInput, body: body ?? input.body });
   for (const [name, value] of Object.entries(signed)) put(headers, name, value);
-  // Headers keeps its own lower-case names: a user's spelling of a name shows as the provider's.
-  for (const [name, value] of extra) {
-    const known = Object.keys(headers).find((key) => key.toLowerCase() === name);
-    put(headers, known ?? name, value);
-  }
-  const assumed = (envelope?.assumed ?? [])
-    .filter((name) => !extra.has(name))
-    .map((name): [string, string] => [name, envelope?.headers[name] ?? ""]);
+  for (const [name, value] of extra) put(headers, name, value);
+  const assumed = Object.entries(implied).filter(([name]) => guesses.includes(name) && !extra.has(name));
   return { headers, body, assumed };
 }

@@ -3,8 +3,6 @@ import type { Provider } from "./types.js";
 import { missingHeader, noMatch, noSecret, valid } from "./verdict.js";
 
 const HEADER = "x-telegram-bot-api-secret-token";
-/** Update fields that are not the update's kind. */
-const NOT_KINDS = new Set(["update_id"]);
 
 export const telegram: Provider = {
   name: "telegram",
@@ -30,9 +28,10 @@ export const telegram: Provider = {
 
   describe(body) {
     const update = tryJson(body);
+    // An Update is update_id plus one object field that names its kind (message, callback_query…).
     const kind =
       typeof update === "object" && update !== null
-        ? Object.keys(update).find((key) => !NOT_KINDS.has(key))
+        ? Object.entries(update).find(([, value]) => typeof value === "object" && value !== null)?.[0]
         : undefined;
     return { type: kind, id: field(update, "update_id") };
   },

@@ -31,7 +31,7 @@ function addPort(url: string): string {
 
 function legacyQuery(url: string): string {
   const at = url.indexOf("?");
-  if (at === -1 || at === url.length - 1) return url;
+  if (at === -1) return url;
   return `${url.slice(0, at)}?${stringify(parse(url.slice(at + 1)))}`;
 }
 

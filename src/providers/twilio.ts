@@ -43,12 +43,21 @@ function bodyShaParam(url: string): string | null {
   }
 }
 
+const HASHES = new Map<string, "sha1" | "sha256">([
+  ["HMAC_SHA1", "sha1"],
+  ["HMAC_SHA256", "sha256"],
+]);
+
+/** twilio-node's getSignatureAlgorithm: the first non-empty `algorithm=`; none means HMAC_SHA1. */
 function algorithmFrom(settings: string | null): "sha1" | "sha256" | undefined {
-  const match = /(?:^|,)\s*algorithm=([^,]*)/.exec(settings ?? "");
-  const name = match?.[1]?.trim().toUpperCase() ?? "";
-  if (name === "" || name === "HMAC_SHA1") return "sha1";
-  if (name === "HMAC_SHA256") return "sha256";
-  return undefined;
+  for (const part of (settings ?? "").split(",")) {
+    const at = part.indexOf("=");
+    const value = part.slice(at + 1).trim();
+    if (at !== -1 && part.slice(0, at).trim() === "algorithm" && value) {
+      return HASHES.get(value.toUpperCase());
+    }
+  }
+  return "sha1";
 }
 
 function verifyTwilio({ body, headers, secrets, url }: VerifyInput): Verdict {

@@ -91,6 +91,15 @@ describe.each(signing)("%s", (name) => {
     }
   });
 
+  it("describes JSON whose fields are null, or that is null, without throwing", () => {
+    const nulls = '{"type":null,"id":null,"event":null,"data":null,"subscription":null,"payload":null}';
+    for (const body of [nulls, "null", "[]", '"text"', "7"]) {
+      expect(() => provider.describe(bytes(body), new Headers())).not.toThrow();
+      expect(() => provider.envelope?.(bytes(body), now)).not.toThrow();
+    }
+    expect(provider.describe(bytes(nulls), new Headers()).type).toBeUndefined();
+  });
+
   it("treats an ordinary delivery as no handshake", () => {
     const request = {
       method: "POST",
@@ -147,6 +156,43 @@ describe("the registry", () => {
       expect(provider.summary.length).toBeGreaterThan(10);
       expect(provider.timeoutMs).toBeGreaterThanOrEqual(3000);
     }
+  });
+
+  it("gives each provider its own name, a media type, and a tolerance exactly when it signs a timestamp", () => {
+    // What each provider's deliveries carry; JSON unless listed.
+    const types: Record<string, string> = {
+      stripe: "application/json; charset=utf-8",
+      twilio: "application/x-www-form-urlencoded",
+      liqpay: "application/x-www-form-urlencoded",
+      websub: "application/atom+xml",
+    };
+    for (const name of providerNames()) {
+      const provider = getProvider(name, options);
+      expect(provider.name).toBe(name);
+      expect(provider.contentType).toBe(types[name] ?? "application/json");
+      expect(`${name}: ${provider.toleranceSeconds !== undefined}`).toBe(
+        `${name}: ${provider.signsTimestamp}`,
+      );
+      expect(`${name}: ${provider.usesSecret ?? true}`).toBe(`${name}: ${name !== "paypal"}`);
+    }
+    expect(getProvider("PayPal", options).name).toBe("paypal");
+  });
+
+  it("checks the options a provider needs, naming the flag and the choices", () => {
+    expect(() => getProvider("twilio", { algorithm: "sha512" })).toThrow(
+      '--algorithm: "sha512" is not sha1 or sha256 (Twilio)',
+    );
+    expect(getProvider("twilio", { algorithm: "SHA256" }).name).toBe("twilio");
+    expect(getProvider("Twilio").name).toBe("twilio");
+    expect(() => getProvider("websub", { algorithm: "md5" })).toThrow(
+      '--algorithm: "md5" is not one of sha1, sha256, sha384, sha512 (WebSub)',
+    );
+    expect(
+      getProvider("websub", { algorithm: "SHA384" }).sign({ body: bytes("x"), secret: "s", timestamp: now }),
+    ).toEqual({
+      "X-Hub-Signature": expect.stringMatching(/^sha384=[0-9a-f]{96}$/),
+    });
+    expect(listProviders().map((provider) => provider.name)).toEqual(providerNames());
   });
 
   it("rejects an unknown provider listing the valid ones", () => {

@@ -52,4 +52,43 @@ describe("hmac (generic)", () => {
       /--encoding: "base32"/,
     );
   });
+
+  it("decodes base64 padding and all, trims the value, and names what to check on a mismatch", () => {
+    const hmac = getProvider("hmac", { signatureHeader: "X-Sig", encoding: "BASE64", algorithm: "SHA256" });
+    const good = "xeplQstzHVkAVHLRAWRDTFtkrlH2Ny9yRH5G0VNkku4=";
+    expect(check(hmac, body, { "X-Sig": ` ${good} ` }, ["s3cr3t"], now)).toEqual({ ok: true });
+    expect(
+      check(hmac, body, { "X-Sig": "xeplQstzHVkAVHLRAWRDTFtkrlH2Ny9yRH5G0VNkku4" }, ["s3cr3t"], now),
+    ).toEqual({
+      ok: true,
+    });
+    for (const bad of [`${good}x=`, `a${good.slice(0, -1)}!`, `${good}===`]) {
+      expect(check(hmac, body, { "X-Sig": bad }, ["s3cr3t"], now)).toMatchObject({
+        code: "malformed-header",
+        reason: "X-Sig header is malformed: the signature is not base64",
+      });
+    }
+    expect(check(hmac, body, { "X-Sig": good }, [], now)).toMatchObject({ code: "no-secret" });
+    expect(check(hmac, body, { "X-Sig": good }, ["other"], now)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringMatching(
+        /^check --algorithm \(sha256\), --encoding \(base64\) and --prefix against the sender's docs; /,
+      ),
+    });
+    expect(hmac.signatureHeaders).toEqual(["x-sig"]);
+    expect(hmac.describe(bytes('{"event":"order.paid","id":7}'), new Headers())).toEqual({
+      type: "order.paid",
+      id: "7",
+    });
+    expect(hmac.describe(bytes('{"type":"a","event":"b"}'), new Headers())).toMatchObject({ type: "a" });
+    expect(() => getProvider("hmac", { signatureHeader: "X", algorithm: "md5" })).toThrow(
+      '--algorithm: "md5" is not one of sha1, sha256, sha512',
+    );
+    expect(() => getProvider("hmac", { signatureHeader: "X", encoding: "base32" })).toThrow(
+      '--encoding: "base32" is not one of hex, base64',
+    );
+    expect(() => getProvider("hmac")).toThrow(
+      expect.objectContaining({ hint: "for example --signature-header X-Signature" }),
+    );
+  });
 });

@@ -58,4 +58,32 @@ describe("liqpay", () => {
       deliveryId: undefined,
     });
   });
+
+  it("names the missing field with the form it expects, needs a key, and knows a public key", () => {
+    const form = Buffer.from(liqpay.signBody?.({ body: bytes(json), secret: key, timestamp: now }) ?? []);
+    expect(check(liqpay, bytes("signature=x"), {}, [key], now)).toEqual({
+      ok: false,
+      code: "missing-header",
+      reason: "the body has no data field",
+      hint: "LiqPay posts a form: data=<base64 JSON>&signature=<base64 SHA-1>",
+    });
+    expect(check(liqpay, bytes(`data=${data}`), {}, [key], now)).toMatchObject({
+      reason: "the body has no signature field",
+    });
+    expect(check(liqpay, form, {}, [], now)).toMatchObject({ code: "no-secret" });
+    expect(check(liqpay, form, {}, ["i00000000"], now)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("the shop's private_key (not the public_key)"),
+    });
+    expect(liqpay.checkSecret?.("i00000000")).toBe("that is the public_key; the secret is the private_key");
+    expect(liqpay.checkSecret?.("sandbox_i123")).toBeDefined();
+    expect(liqpay.checkSecret?.(key)).toBeUndefined();
+    expect(liqpay.checkSecret?.("xi123")).toBeUndefined();
+    const payment = Buffer.from('{"action":"pay","payment_id":99}').toString("base64");
+    expect(liqpay.describe(bytes(`data=${payment}`), new Headers())).toEqual({
+      type: "pay",
+      id: "99",
+      deliveryId: "99",
+    });
+  });
 });

@@ -69,4 +69,34 @@ describe("paddle", () => {
       reason: "Paddle-Signature header is malformed: no h1=<hex> signature",
     });
   });
+
+  it("reads the header's parts in any order and spacing, and says which is missing or wrong", () => {
+    const body = bytes('{"event_type":"transaction.paid","notification_id":"ntf_1"}');
+    const header = paddle.sign({ body, secret: "pdl_ntfset_1", timestamp: at })["Paddle-Signature"] ?? "";
+    const [ts, h1] = header.split(";");
+    const verdict = (value: string, secrets = ["pdl_ntfset_1"]) =>
+      check(paddle, body, { "Paddle-Signature": value }, secrets, at);
+    expect(verdict(` ${h1} ; ${ts} `)).toEqual({ ok: true });
+    expect(verdict(`${ts};h1=;${h1}`)).toEqual({ ok: true });
+    expect(verdict(`ts=1e9;${h1}`)).toMatchObject({
+      reason: "Paddle-Signature header is malformed: no ts=<unix seconds>",
+    });
+    expect(verdict(`${ts};h1=zz`)).toEqual({
+      ok: false,
+      code: "malformed-header",
+      reason: "Paddle-Signature header is malformed: h1 is not hex",
+    });
+    expect(verdict(header, [])).toMatchObject({ code: "no-secret" });
+    expect(verdict(header, ["pdl_ntfset_2"])).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("notification destination's secret key (pdl_ntfset_…)"),
+    });
+    expect(check(paddle, body, {}, ["s"], at)).toMatchObject({
+      reason: "Paddle-Signature header is missing",
+    });
+    expect(paddle.describe(body, new Headers())).toEqual({ type: "transaction.paid", id: "ntf_1" });
+    expect(paddle.checkSecret?.("pdl_live_apikey_01")).toMatch(/^that is a Paddle API key/);
+    expect(paddle.checkSecret?.("pdl_ntfset_01")).toBeUndefined();
+    expect(paddle.checkSecret?.("x_pdl_live_apikey_01")).toBeUndefined();
+  });
 });

@@ -89,4 +89,33 @@ describe("shopify against shopifyApi().webhooks.validate", () => {
     expect(await validate(body)).toMatchObject({ valid: true, webhookId: "wh-9", topic: "ORDERS_CREATE" });
     expect(await validate(body.replace("Zoë", "Zoe"))).toMatchObject({ valid: false });
   });
+
+  it("names a digest that is not base64, needs a secret, and knows an access token is not the secret", () => {
+    const headers = shopify.sign({ body: bytes("{}"), secret: "s", timestamp: now });
+    expect(check(shopify, bytes("{}"), { "Shopify-Hmac-Sha256": "not base64!" }, ["s"], now)).toEqual({
+      ok: false,
+      code: "malformed-header",
+      reason: "shopify-hmac-sha256 header is malformed: it should be a base64 digest",
+    });
+    const padded = ` ${headers["X-Shopify-Hmac-Sha256"]} `;
+    expect(check(shopify, bytes("{}"), { "X-Shopify-Hmac-Sha256": padded }, ["s"], now)).toEqual({
+      ok: true,
+    });
+    expect(check(shopify, bytes("{}"), headers, [], now)).toMatchObject({ code: "no-secret" });
+    expect(check(shopify, bytes("{}"), {}, ["s"], now)).toMatchObject({
+      reason: "X-Shopify-Hmac-Sha256 header is missing",
+    });
+    for (const token of ["shpat_1", "shpca_1", "shppa_1"]) {
+      expect(shopify.checkSecret?.(token)).toBe(
+        "that is an access token; webhooks are signed with the app's client secret",
+      );
+    }
+    expect(shopify.checkSecret?.("my_shpat_1")).toBeUndefined();
+    expect(Object.keys(headers)).toEqual(["X-Shopify-Hmac-Sha256"]);
+    expect(shopify.describe(bytes('{"id":42}'), new Headers())).toEqual({
+      type: undefined,
+      id: "42",
+      deliveryId: undefined,
+    });
+  });
 });

@@ -78,4 +78,83 @@ describe("slack", () => {
     expect(slack.handshake?.({ ...request, body: bytes("ssl_check=1&token=x") })?.status).toBe(200);
     expect(slack.handshake?.({ ...request, body: bytes('{"type":"event_callback"}') })).toBeUndefined();
   });
+
+  it("describes interactivity payloads and Events API callbacks, and says what is malformed", () => {
+    const payload = JSON.stringify({
+      type: "block_actions",
+      trigger_id: "13345224609.738474920.8088930838d88f008e0",
+    });
+    const form = `payload=${encodeURIComponent(payload)}`;
+    expect(slack.describe(bytes(form), new Headers())).toEqual({
+      type: "block_actions",
+      id: "13345224609.738474920.8088930838d88f008e0",
+    });
+    const callback = '{"type":"event_callback","event_id":"Ev08","event":{"type":"message"}}';
+    expect(slack.describe(bytes(callback), new Headers())).toEqual({ type: "message", id: "Ev08" });
+    expect(slack.describe(bytes('{"type":"app_rate_limited"}'), new Headers())).toEqual({
+      type: "app_rate_limited",
+      id: undefined,
+    });
+    const reason = (headers: Record<string, string>, secrets = [secret]) => {
+      const verdict = check(slack, bytes("{}"), headers, secrets, at);
+      return verdict.ok ? "ok" : verdict.reason;
+    };
+    expect(reason({ "X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "1e9" })).toBe(
+      "X-Slack-Request-Timestamp header is malformed: it is not unix seconds",
+    );
+    expect(reason({ "X-Slack-Signature": "v0=0g", "X-Slack-Request-Timestamp": "1" })).toBe(
+      "X-Slack-Signature header is malformed: after v0= comes a hex digest",
+    );
+    expect(reason({ "X-Slack-Signature": "v1=00", "X-Slack-Request-Timestamp": "1" })).toBe(
+      "X-Slack-Signature header is malformed: it must start with v0=",
+    );
+    expect(reason({ "X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "1" }, [])).toBe(
+      "no secret to verify with",
+    );
+    expect(
+      check(
+        slack,
+        bytes("{}"),
+        { "X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "1" },
+        [secret],
+        at,
+      ),
+    ).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("Signing Secret (Basic Information)"),
+    });
+  });
+
+  it("answers handshakes only when POSTed, and knows a token is not the signing secret", () => {
+    const body = bytes('{"type":"url_verification","challenge":"c"}');
+    expect(slack.handshake?.({ method: "GET", url: "/", headers: new Headers(), body })).toBeUndefined();
+    expect(
+      slack.handshake?.({ method: "GET", url: "/", headers: new Headers(), body: bytes("ssl_check=1") }),
+    ).toBeUndefined();
+    expect(
+      slack.handshake?.({ method: "POST", url: "/", headers: new Headers(), body: bytes("ssl_check=0") }),
+    ).toBeUndefined();
+    expect(
+      slack.handshake?.({
+        method: "POST",
+        url: "/",
+        headers: new Headers(),
+        body: bytes('{"type":"url_verification"}'),
+      }),
+    ).toBeUndefined();
+    expect(
+      slack.handshake?.({ method: "POST", url: "/", headers: new Headers(), body: bytes("ssl_check=1") }),
+    ).toEqual({
+      status: 200,
+      headers: { "content-type": "text/plain" },
+      body: "",
+    });
+    for (const token of ["xoxb-1", "xoxp-1", "xoxa-1", "xoxo-1", "xoxs-1", "xoxr-1"]) {
+      expect(slack.checkSecret?.(token)).toBe(
+        "that is a Slack token; the Signing Secret is under Basic Information",
+      );
+    }
+    expect(slack.checkSecret?.(secret)).toBeUndefined();
+    expect(slack.checkSecret?.("my-xoxb-1")).toBeUndefined();
+  });
 });

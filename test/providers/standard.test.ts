@@ -78,4 +78,62 @@ describe("standard (Standard Webhooks) and svix", () => {
     const noV1 = { "webhook-id": "m", "webhook-timestamp": "1614265330", "webhook-signature": "v1a,xyz" };
     expect(check(standard, bytes("x"), noV1, [key], at)).toMatchObject({ code: "malformed-header" });
   });
+
+  it("reads svix-* before webhook-*, and names the malformed timestamp by the header it read", () => {
+    const ours = standard.sign({ body: bytes("x"), secret: key, timestamp: at, deliveryId: "m" });
+    const both = {
+      ...ours,
+      "svix-id": "m",
+      "svix-timestamp": ours["webhook-timestamp"] ?? "",
+      "svix-signature": "v1,AAAA",
+    };
+    expect(check(standard, bytes("x"), both, [key], at)).toMatchObject({ code: "no-match" });
+    expect(check(standard, bytes("x"), { ...ours, "webhook-timestamp": "soon" }, [key], at)).toMatchObject({
+      reason: "webhook-timestamp header is malformed: it is not unix seconds",
+    });
+    expect(check(standard, bytes("x"), { ...both, "svix-timestamp": "1.5" }, [key], at)).toMatchObject({
+      reason: "svix-timestamp header is malformed: it is not unix seconds",
+    });
+    expect(check(standard, bytes("x"), { ...ours, "webhook-signature": "v2,abc" }, [key], at)).toMatchObject({
+      reason: 'webhook-signature header is malformed: no "v1,<base64>" signature in it',
+    });
+    expect(check(standard, bytes("x"), { ...ours, "webhook-signature": "v1," }, [key], at)).toMatchObject({
+      code: "malformed-header",
+    });
+    const { "webhook-timestamp": _t, ...noTs } = ours;
+    expect(check(standard, bytes("x"), noTs, [key], at)).toMatchObject({
+      reason: "webhook-timestamp (or svix-timestamp) header is missing",
+    });
+    const { "webhook-signature": _s, ...noSig } = ours;
+    expect(check(standard, bytes("x"), noSig, [key], at)).toMatchObject({
+      reason: "webhook-signature (or svix-signature) header is missing",
+    });
+    expect(check(standard, bytes("x"), ours, [], at)).toMatchObject({ code: "no-secret" });
+  });
+
+  it("takes the key with or without whsec_, checks its shape, and describes type or eventType", () => {
+    const bare = key.slice("whsec_".length);
+    const ours = standard.sign({ body: bytes("x"), secret: bare, timestamp: at, deliveryId: "m" });
+    expect(check(standard, bytes("x"), ours, [key], at)).toEqual({ ok: true });
+    expect(standard.checkSecret?.(key)).toBeUndefined();
+    expect(standard.checkSecret?.(bare)).toBeUndefined();
+    expect(standard.checkSecret?.("whsec_not base64!")).toBe(
+      "the secret should be whsec_ followed by base64",
+    );
+    expect(standard.checkSecret?.("x whsec_AAAA")).toBe("the secret should be whsec_ followed by base64");
+    expect(standard.checkSecret?.("whsec_AAAA=")).toBeUndefined();
+    expect(standard.checkSecret?.("whsec_AAAA===")).toBeDefined();
+    const headers = new Headers({ "webhook-id": "msg_1" });
+    expect(standard.describe(bytes('{"eventType":"user.created"}'), headers)).toEqual({
+      type: "user.created",
+      id: "msg_1",
+      deliveryId: "msg_1",
+    });
+    expect(standard.describe(bytes('{"type":"a","eventType":"b"}'), new Headers())).toMatchObject({
+      type: "a",
+    });
+    expect(svix.sign({ body: bytes("x"), secret: key, timestamp: at })["svix-id"]).toMatch(
+      /^msg_[0-9a-f]{32}$/,
+    );
+  });
 });

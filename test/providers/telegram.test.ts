@@ -23,6 +23,9 @@ describe("telegram", () => {
     expect(telegram.describe(bytes(update), new Headers())).toEqual({ type: "message", id: "10000" });
     const query = '{"update_id":7,"callback_query":{"id":"4382"}}';
     expect(telegram.describe(bytes(query), new Headers())).toEqual({ type: "callback_query", id: "7" });
+    const later = '{"business_connection":null,"edited_message":{"message_id":2},"update_id":8}';
+    expect(telegram.describe(bytes(later), new Headers())).toEqual({ type: "edited_message", id: "8" });
+    expect(telegram.describe(bytes("not json"), new Headers())).toEqual({ type: undefined, id: undefined });
   });
 
   it("recognises a bot token and characters Telegram does not allow", () => {

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { bytes, check, flipOneByte } from "./helpers.js";
 
@@ -9,6 +11,7 @@ const twilioSdk = createRequire(import.meta.url)("twilio") as {
   validateRequest(token: string, sig: string, url: string, params: Params, algorithm?: string): boolean;
   validateRequestWithBody(token: string, sig: string, url: string, body: string, algorithm?: string): boolean;
   getExpectedTwilioSignature(token: string, url: string, params: Params, algorithm?: string): string;
+  getSignatureAlgorithm(settings?: string): string;
 };
 
 const twilio = getProvider("twilio");
@@ -89,6 +92,36 @@ describe("twilio", () => {
     ).toBe(false);
   });
 
+  it("accepts a URL form exactly when validateRequest does (ports, user info, IPv6, encodings)", () => {
+    const urls = [
+      "https://example.com/sms",
+      "https://example.com:443/sms?a=1",
+      "http://example.com/sms?a=1",
+      "http://example.com:80/sms",
+      "HTTPS://Example.com/sms",
+      "http://example.com:8080/sms?x=y",
+      "https://user:p%40ss@example.com/sms?to=%2B1",
+      "https://a@b:c@example.com:443/sms",
+      "https://a@b:c@example.com/sms",
+      "https://[2001:db8::1]/sms",
+      "https://[2001:db8::1]:443/sms",
+      "http://[::1]:8080/sms",
+      "https://example.com/sms?",
+      "https://example.com/s ms?name=Zoë 's&x=1+2",
+      "https://example.com/sms?a=%7e&b=~&c='",
+      "https://example.com/sms?flag&empty=&a=1&a=2",
+    ];
+    const params = Object.fromEntries(new URLSearchParams(form));
+    for (const signedUrl of urls) {
+      const signature = twilioSdk.getExpectedTwilioSignature(token, signedUrl, params);
+      for (const receivedUrl of urls) {
+        const sdk = twilioSdk.validateRequest(token, signature, receivedUrl, params);
+        const ours = verifyAt(form, signature, receivedUrl).ok;
+        expect(`${signedUrl} at ${receivedUrl}: ${ours}`).toBe(`${signedUrl} at ${receivedUrl}: ${sdk}`);
+      }
+    }
+  });
+
   it("uses HMAC-SHA256 when X-Twilio-Webhooks-Signature-Settings says so", () => {
     const sha256 = "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=";
     const settings = {
@@ -101,6 +134,121 @@ describe("twilio", () => {
     ).toMatchObject({
       code: "malformed-header",
     });
+  });
+
+  it("reads the algorithm from the settings header exactly as getSignatureAlgorithm does", () => {
+    const settings = [
+      "",
+      "key=k1",
+      "key=k1,algorithm=HMAC_SHA256",
+      "key=k1, algorithm = hmac_sha256 ",
+      "algorithm=HMAC_SHA1",
+      "algorithm=,algorithm=HMAC_SHA256",
+      "algorithmX,algorithm=HMAC_SHA256",
+      "xalgorithm=HMAC_SHA256",
+      "algorithm=MD5",
+      "algorithm=HMAC_SHA256=x",
+    ];
+    const params = Object.fromEntries(new URLSearchParams(form));
+    // The SDK warns on the console about an algorithm it does not know; that is its business.
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      for (const value of settings) {
+        const named = twilioSdk.getSignatureAlgorithm(value);
+        const known = ["HMAC_SHA1", "HMAC_SHA256"].includes(named.toUpperCase());
+        for (const algorithm of ["HMAC_SHA1", "HMAC_SHA256"]) {
+          const signature = twilioSdk.getExpectedTwilioSignature(token, url, params, algorithm);
+          const sdk = twilioSdk.validateRequest(token, signature, url, params, named);
+          const ours = verifyAt(form, signature, url, { "X-Twilio-Webhooks-Signature-Settings": value });
+          expect(`${value} ${algorithm}: ${ours.ok}`).toBe(`${value} ${algorithm}: ${sdk}`);
+          if (!known) {
+            expect(ours).toMatchObject({
+              code: "malformed-header",
+              reason: "X-Twilio-Webhooks-Signature-Settings header is malformed: unknown algorithm",
+            });
+          }
+        }
+      }
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("says what is wrong: no signature, no secret, a body that is not the hashed one, the wrong URL", () => {
+    expect(check(twilio, bytes(form), {}, [token], now, { url })).toEqual({
+      ok: false,
+      code: "missing-header",
+      reason: "X-Twilio-Signature header is missing",
+      hint: expect.any(String),
+    });
+    const signature = twilio.sign({ body: bytes(form), secret: token, timestamp: now, url })[
+      "X-Twilio-Signature"
+    ];
+    const headers = { "X-Twilio-Signature": signature ?? "" };
+    expect(check(twilio, bytes(form), headers, [], now, { url })).toMatchObject({ code: "no-secret" });
+    expect(check(twilio, bytes(form), headers, [token], now, { url: `${url}&x=1` })).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("the URL must be exactly the one configured in Twilio"),
+    });
+    const hashed = "https://example.com/hook?bodySHA256=00";
+    expect(check(twilio, bytes("{}"), headers, [token], now, { url: hashed })).toEqual({
+      ok: false,
+      code: "no-match",
+      reason: "the body's SHA-256 differs from the URL's bodySHA256 parameter",
+    });
+    expect(check(twilio, bytes(form), headers, [token], now)).toMatchObject({
+      code: "no-match",
+      reason: "Twilio signs the full URL it called, and it is not known here",
+    });
+  });
+
+  it("tells how to sign a JSON body: the URL with its bodySHA256", () => {
+    const json = bytes(' \n[{"a":1}]');
+    const hint = (at: string) => {
+      try {
+        twilio.sign({ body: json, secret: token, timestamp: now, url: at });
+      } catch (error) {
+        return (error as { hint?: string }).hint;
+      }
+      return "signed";
+    };
+    const expected = createHash("sha256").update(json).digest("hex");
+    expect(hint("https://example.com/hook")).toBe(
+      `send it to https://example.com/hook?bodySHA256=${expected}`,
+    );
+    expect(hint("https://example.com/hook?x=1")).toBe(
+      `send it to https://example.com/hook?x=1&bodySHA256=${expected}`,
+    );
+    // A form body that merely contains a bracket later on is a form, signed as one.
+    expect(twilio.sign({ body: bytes("Body=[x]"), secret: token, timestamp: now, url })).toHaveProperty(
+      "X-Twilio-Signature",
+    );
+  });
+
+  it("describes status callbacks by their status and SID, as the fixtures record them", () => {
+    const fixture = (name: string) =>
+      bytes(
+        JSON.parse(readFileSync(new URL(`../../fixtures/twilio/${name}.json`, import.meta.url), "utf8"))
+          .request.body,
+      );
+    expect(twilio.describe(fixture("message-status"), new Headers())).toEqual({
+      type: "delivered",
+      id: "SM2a0e8ae6ade43cb3c0ce4525424e4050",
+    });
+    expect(twilio.describe(fixture("voice"), new Headers())).toEqual({
+      type: "ringing",
+      id: "CA5e1f7c1d9a3b4c2d8e6f0a1b2c3d4e5f",
+    });
+    expect(twilio.describe(bytes("SmsSid=SM1&EventType=onMessageAdded"), new Headers())).toEqual({
+      type: "onMessageAdded",
+      id: "SM1",
+    });
+    expect(twilio.describe(bytes("Sid=XX1&MessageSid=&CallSid=CA9"), new Headers())).toEqual({
+      type: undefined,
+      id: "CA9",
+    });
+    expect(twilio.describe(bytes("Sid=XX1"), new Headers())).toEqual({ type: undefined, id: "XX1" });
+    expect(twilio.describe(bytes(""), new Headers())).toEqual({ type: undefined, id: undefined });
   });
 
   it("says the URL is needed when it is not given", () => {

@@ -79,4 +79,88 @@ describe("twitch message type", () => {
     const headers = twitch.sign({ body: bytes(revoked), secret, timestamp: at });
     expect(headers["Twitch-Eventsub-Message-Type"]).toBe("revocation");
   });
+
+  it("names each malformed part, and needs a secret", () => {
+    const reason = (headers: Record<string, string>) => {
+      const verdict = check(twitch, bytes(body), { ...vector, ...headers }, [secret], at);
+      return verdict.ok ? "ok" : verdict.reason;
+    };
+    expect(reason({ "Twitch-Eventsub-Message-Timestamp": "yesterday" })).toBe(
+      "Twitch-Eventsub-Message-Timestamp header is malformed: it is not RFC 3339",
+    );
+    expect(reason({ "Twitch-Eventsub-Message-Signature": "sha1=00" })).toBe(
+      "Twitch-Eventsub-Message-Signature header is malformed: it must start with sha256=",
+    );
+    expect(reason({ "Twitch-Eventsub-Message-Signature": "sha256=xyz" })).toBe(
+      "Twitch-Eventsub-Message-Signature header is malformed: after sha256= comes a hex digest",
+    );
+    const { "Twitch-Eventsub-Message-Timestamp": _, ...noTs } = vector;
+    expect(check(twitch, bytes(body), noTs, [secret], at)).toMatchObject({
+      reason: "Twitch-Eventsub-Message-Timestamp header is missing",
+    });
+    expect(check(twitch, bytes(body), {}, [secret], at)).toMatchObject({
+      reason: "Twitch-Eventsub-Message-Signature header is missing",
+    });
+    expect(check(twitch, bytes(body), vector, [], at)).toMatchObject({ code: "no-secret" });
+    expect(check(twitch, bytes(body), vector, ["another-secret"], at)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("the one given when the EventSub subscription was created"),
+    });
+    // Past only, as twurple: a timestamp ahead of the clock passes.
+    expect(check(twitch, bytes(body), vector, [secret], new Date(at.getTime() - 3_600_000))).toEqual({
+      ok: true,
+    });
+    expect(check(twitch, bytes(body), vector, [secret], new Date(at.getTime() + 600_000))).toEqual({
+      ok: true,
+    });
+  });
+
+  it("sends the subscription's version and a retry count, and signs a fresh id when none is given", () => {
+    const event = '{"subscription":{"type":"channel.follow","version":"2","status":"enabled"},"event":{}}';
+    const headers = twitch.sign({ body: bytes(event), secret, timestamp: at });
+    expect(headers).toMatchObject({
+      "Twitch-Eventsub-Message-Retry": "0",
+      "Twitch-Eventsub-Message-Type": "notification",
+      "Twitch-Eventsub-Subscription-Version": "2",
+      "Twitch-Eventsub-Message-Timestamp": at.toISOString(),
+    });
+    expect(headers["Twitch-Eventsub-Message-Id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const bare = twitch.sign({ body: bytes("{}"), secret, timestamp: at });
+    expect(Object.keys(bare)).not.toContain("Twitch-Eventsub-Subscription-Type");
+    expect(Object.keys(bare)).not.toContain("Twitch-Eventsub-Subscription-Version");
+    for (const status of [
+      "authorization_revoked",
+      "user_removed",
+      "notification_failures_exceeded",
+      "version_removed",
+      "moderator_removed",
+    ]) {
+      const revoked = JSON.stringify({ subscription: { type: "channel.follow", status } });
+      expect(
+        twitch.sign({ body: bytes(revoked), secret, timestamp: at })["Twitch-Eventsub-Message-Type"],
+      ).toBe("revocation");
+    }
+  });
+
+  it("answers only a POSTed verification that carries a challenge", () => {
+    const verification = new Headers({ "Twitch-Eventsub-Message-Type": "webhook_callback_verification" });
+    const request = { method: "POST", url: "/", headers: verification, body: bytes('{"challenge":"c1"}') };
+    expect(twitch.handshake?.(request)?.body).toBe("c1");
+    expect(twitch.handshake?.({ ...request, method: "GET" })).toBeUndefined();
+    expect(twitch.handshake?.({ ...request, body: bytes('{"subscription":{}}') })).toBeUndefined();
+  });
+
+  it("describes the type from the header before the body, and accepts 10 to 100 character secrets", () => {
+    const headers = new Headers({ "Twitch-Eventsub-Subscription-Type": "stream.online" });
+    expect(twitch.describe(bytes(body), headers).type).toBe("stream.online");
+    expect(twitch.describe(bytes("x"), new Headers())).toEqual({
+      type: undefined,
+      id: undefined,
+      deliveryId: undefined,
+    });
+    expect(twitch.checkSecret?.("a".repeat(10))).toBeUndefined();
+    expect(twitch.checkSecret?.("a".repeat(100))).toBeUndefined();
+    expect(twitch.checkSecret?.("a".repeat(9))).toBe("a Twitch EventSub secret is 10-100 characters long");
+    expect(twitch.checkSecret?.("a".repeat(101))).toBe("a Twitch EventSub secret is 10-100 characters long");
+  });
 });

@@ -74,4 +74,53 @@ describe("websub", () => {
     expect(websub.describe(bytes(atom), new Headers())).toEqual({ type: "video", id: "VIDEO_ID" });
     expect(websub.describe(bytes("\xff not xml"), new Headers())).toEqual({ type: undefined, id: undefined });
   });
+
+  it("describes deleted entries, plain Atom entries, and anything else as nothing", () => {
+    const deleted =
+      '<feed xmlns:at="http://purl.org/atompub/tombstones/1.0"><at:deleted-entry ref="yt:video:GONE" when="2024-01-01T00:00:00+00:00"/></feed>';
+    expect(websub.describe(bytes(deleted), new Headers())).toEqual({ type: "deleted", id: "yt:video:GONE" });
+    const entry = "<feed><entry><id> urn:uuid:1 </id><title>Post</title></entry></feed>";
+    expect(websub.describe(bytes(entry), new Headers())).toEqual({ type: "entry", id: "urn:uuid:1" });
+    expect(websub.describe(bytes("<feed><title></title></feed>"), new Headers())).toEqual({
+      type: undefined,
+      id: undefined,
+    });
+  });
+
+  it("names the malformed part, needs a secret, and answers a denial", () => {
+    const reason = (value: string, secrets = ["s"]) => {
+      const verdict = check(websub, bytes(atom), { "X-Hub-Signature": value }, secrets, now);
+      return verdict.ok ? "ok" : verdict.reason;
+    };
+    expect(reason("md4=00")).toBe(
+      'X-Hub-Signature header is malformed: method "md4" is not sha1, sha256, sha384 or sha512',
+    );
+    expect(reason("SHA1=zz")).toBe("X-Hub-Signature header is malformed: after SHA1= comes a hex digest");
+    expect(reason("sha1=00", [])).toBe("no secret to verify with");
+    expect(check(websub, bytes(atom), { "X-Hub-Signature": "sha1=00" }, ["s"], now)).toMatchObject({
+      code: "no-match",
+      hint: expect.stringContaining("hub.secret"),
+    });
+    expect(check(websub, bytes(atom), {}, ["s"], now)).toMatchObject({
+      reason: "X-Hub-Signature header is missing",
+    });
+    const get = (url: string) =>
+      websub.handshake?.({ method: "GET", url, headers: new Headers(), body: bytes("") });
+    expect(get("/yt?hub.mode=denied&hub.reason=nope")).toEqual({
+      status: 200,
+      headers: { "content-type": "text/plain" },
+      body: "",
+      unsigned: true,
+    });
+    expect(get("/yt?hub.mode=subscribe")).toBeUndefined();
+    expect(get("/yt?hub.mode=other&hub.challenge=z")).toBeUndefined();
+    expect(
+      websub.handshake?.({
+        method: "POST",
+        url: "/yt?hub.mode=subscribe&hub.challenge=z",
+        headers: new Headers(),
+        body: bytes(""),
+      }),
+    ).toBeUndefined();
+  });
 });
