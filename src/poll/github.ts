@@ -114,7 +114,7 @@ function parsePage(res: ApiResponse): { events: GithubEvent[]; next?: string } {
 /** RFC 8288 Link header: the URL whose rel is "next". */
 export function nextLink(header: string | undefined): string | undefined {
   for (const part of (header ?? "").split(",")) {
-    const match = /<([^>]+)>\s*;.*\brel="?next"?/.exec(part);
+    const match = /<([^>]+)>\s*;.*\brel="?next\b/.exec(part);
     if (match?.[1]) return match[1];
   }
   return undefined;
