@@ -112,7 +112,6 @@ function cursorGone(cursor: string, cause: ApiError): HookError {
 }
 
 function parseList(res: ApiResponse): StripeList {
-  if (res.status === 304) return { data: [], has_more: false };
   let parsed: Partial<StripeList>;
   try {
     parsed = JSON.parse(res.body.toString("utf8")) as Partial<StripeList>;
