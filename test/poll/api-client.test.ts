@@ -158,6 +158,13 @@ describe("poll API client", () => {
     expect(polls[0]).not.toHaveProperty("count");
   });
 
+  it("a 5xx is backed off as documented even when it carries Retry-After", async () => {
+    api.replies.push({ status: 503, headers: [["retry-after", "120"]] });
+    await get();
+    expect(waits).toEqual([1000]);
+    expect(reasons()).toEqual(["Test API answered 503"]);
+  });
+
   it("gives up after exactly maxAttempts calls, with the API's words and that nothing was lost", async () => {
     for (let i = 0; i < 3; i += 1)
       api.replies.push({ status: 500, body: JSON.stringify({ error: { message: "Something broke" } }) });
@@ -207,6 +214,10 @@ describe("poll API client", () => {
       expect(await limitedBy(429, [["retry-after", "Mon, 01 Jan 2001 00:00:00 GMT"]])).toEqual([0]);
       waits.length = 0;
       expect(await limitedBy(429, [["retry-after", "soon"]])).toEqual([60_000]);
+      waits.length = 0;
+      expect(await limitedBy(429, [["retry-after", "5s"]])).toEqual([60_000]);
+      waits.length = 0;
+      expect(await limitedBy(429, [["retry-after", "x5"]])).toEqual([60_000]);
       waits.length = 0;
       expect(await limitedBy(429, [["retry-after", ""]])).toEqual([60_000]);
       waits.length = 0;
@@ -298,10 +309,11 @@ describe("poll API client", () => {
       expect(bad.status).toBe(400);
       expect(bad.message).toBe("Test API: 400 invalid_limit");
       expect(bad.hint).toBeUndefined();
-      api.replies.push({ status: 302, headers: [["location", "/login"]] });
-      const moved = (await failure()) as ApiError;
-      expect(moved.status).toBe(302);
-      expect(api.requests).toHaveLength(3);
+      for (const status of [300, 302]) {
+        api.replies.push({ status, headers: [["location", "/login"]] });
+        expect(((await failure()) as ApiError).status).toBe(status);
+      }
+      expect(api.requests).toHaveLength(4);
     });
 
     it("the API's words are kept short: a message cut at 300 characters, other text at 200, trimmed", async () => {
