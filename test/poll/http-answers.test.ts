@@ -90,14 +90,16 @@ describe("poll http: what the API answers", () => {
 
   it("--time orders the items oldest first, whatever order the API lists them in", async () => {
     api.answer = () => [
-      { id: "b", at: "2026-01-01T00:00:02Z" },
+      { id: "b", at: "2026-01-01T00:00:02+00:00" },
+      { id: "first", at: 1_000_000_000_000 },
       { id: "c", at: 1_767_225_603 },
       { id: "a", at: "1767225601" },
       { id: "d", at: 1_767_225_604_000 },
       { id: "e", at: "1767225605.5" },
     ];
     await run({ time: "at", since: "all" });
-    expect(ids()).toEqual(["a", "b", "c", "d", "e"]);
+    // 1e12 is read as milliseconds (2001-09-09), smaller numbers as seconds.
+    expect(ids()).toEqual(["first", "a", "b", "c", "d", "e"]);
   });
 
   it("--since delivers only items at or after it (by --time)", async () => {
@@ -130,6 +132,16 @@ describe("poll http: what the API answers", () => {
     expect(bare.state.data.cursor).toBeUndefined();
     expect(bare.state.seen("x2")).toBe(true);
     expect(target.received).toHaveLength(0);
+  });
+
+  it("a first run from now over an empty list, or a backfill, sends no cursor until one is known", async () => {
+    const empty = await run({ cursorParam: "after" });
+    expect(empty.result.skipped).toBe(0);
+    api.answer = () => [{ id: "k1" }];
+    statePath = join(tempDir(), "backfill.json");
+    await run({ cursorParam: "after", since: "all" });
+    expect(api.urls).toEqual(["/feed", "/feed", "/feed?after=k1"]);
+    expect(ids()).toEqual(["k1"]);
   });
 
   it("a cursor API that never runs dry is asked at most 50 times in one pass", async () => {
