@@ -115,6 +115,12 @@ describe("poll stripe: the list and its cursor", () => {
     expect(error?.hint).toMatch(/^Stripe keeps events 30 days; nothing after the cursor was skipped/);
   });
 
+  it("the cursor is sent URL-encoded, whatever it holds", async () => {
+    withCursor("evt_a+b&limit=1");
+    await failure();
+    expect(api.calls[0]).toBe("/v1/events?ending_before=evt_a%2Bb%26limit%3D1&limit=100");
+  });
+
   it("other refusals of the forward call reach the caller unchanged", async () => {
     api.add(1);
     await run();
