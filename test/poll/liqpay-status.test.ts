@@ -61,7 +61,7 @@ describe("poll liqpay: statuses and errors", () => {
 
   it("every final status ends the follow-up; any other keeps asking", async () => {
     const orders = [...FINAL_STATUSES].map((status, i) => {
-      api.statuses.set(`F-${i}`, status);
+      api.statuses.set(`F-${i}`, String(status));
       return `F-${i}`;
     });
     expect(orders).toHaveLength(7);
