@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Spool } from "../../src/poll/spool.js";
@@ -36,5 +36,13 @@ describe("poll spool", () => {
     writeFileSync(path, "someone else's");
     spool.close();
     expect(readFileSync(path, "utf8")).toBe("someone else's");
+  });
+
+  it.skipIf(!existsSync("/proc/self/fd"))("closing releases its descriptor", () => {
+    const dir = tempDir();
+    const open = () => readdirSync("/proc/self/fd").length;
+    const before = open();
+    for (let i = 0; i < 20; i += 1) new Spool(join(dir, `s${i}.spool`)).close();
+    expect(open()).toBe(before);
   });
 });

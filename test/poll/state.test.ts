@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HookError } from "../../src/errors.js";
@@ -32,7 +32,17 @@ describe("poll state", () => {
     writeFileSync(`${path}.journal`, '{"id":"a","cursor":"a"}\n{"id":"b","cur');
     expect(PollState.load(path, "stripe", "events").data.cursor).toBe("a");
     writeFileSync(`${path}.journal`, 'garbage\n{"id":"b","cursor":"b"}\n');
-    expect(() => PollState.load(path, "stripe", "events")).toThrow(/journal line 1 is not valid JSON/);
+    let error: HookError | undefined;
+    try {
+      PollState.load(path, "stripe", "events");
+    } catch (e) {
+      error = e as HookError;
+    }
+    expect(error?.message).toBe(`poll: ${path}.journal line 1 is not valid JSON`);
+    expect(error?.exitCode).toBe(2);
+    expect(error?.hint).toBe(
+      "the journal records deliveries since the state file was written; inspect it before deleting",
+    );
   });
 
   it("after a torn journal, new entries never glue onto it: a second crash loses nothing", () => {
@@ -102,10 +112,15 @@ describe("poll state files", () => {
   });
 
   it("JSON that is not a state file says what it found", () => {
-    expect(loadError(write("null"))?.message).toMatch(/has version undefined, expected 1$/);
+    const nothing = loadError(write("null"));
+    expect(nothing?.message).toMatch(/has version undefined, expected 1$/);
+    expect(nothing?.hint).toBe("it was written by another version of hook, or is not a hook poll state file");
+    expect(loadError(write("7"))?.message).toMatch(/has version undefined, expected 1$/);
     expect(loadError(write("[]"))?.message).toMatch(/has version undefined, expected 1$/);
     expect(loadError(write({ ...good, version: "1" }))?.message).toMatch(/has version 1, expected 1$/);
-    expect(loadError(write({ ...good, delivered: "e1" }))?.message).toMatch(/has no delivered list$/);
+    const damaged = loadError(write({ ...good, delivered: "e1" }));
+    expect(damaged?.message).toMatch(/has no delivered list$/);
+    expect(damaged?.hint).toBe("it is damaged; fix or remove it");
     expect(loadError(write({ ...good, delivered: undefined }))?.exitCode).toBe(2);
   });
 
@@ -137,7 +152,10 @@ describe("poll state files", () => {
 
   it("a journal left without a state file counts as an earlier run, and is folded in at load", () => {
     const path = join(tempDir(), "s.json");
-    writeFileSync(`${path}.journal`, '\n{"id":"a","cursor":"a"}\n\n{"order":"A-1","status":"wait_accept"}\n');
+    writeFileSync(
+      `${path}.journal`,
+      '\n{"id":"a","cursor":"a"}\n  \n{"order":"A-1","status":"wait_accept"}\n',
+    );
     const state = PollState.load(path, "liqpay", "orders");
     expect(state.existed).toBe(true);
     expect(state.pendingJournal).toBe(0);
@@ -182,6 +200,18 @@ describe("poll state files", () => {
     const saved = JSON.parse(readFileSync(path, "utf8")).delivered as string[];
     expect(saved).toHaveLength(DELIVERED_LIMIT);
     expect(saved.slice(-2)).toEqual(["early", "late"]);
+  });
+
+  it.skipIf(!existsSync("/proc/self/fd"))("record and save never leave a descriptor open", () => {
+    const path = join(tempDir(), "s.json");
+    const state = PollState.load(path, "stripe", "events");
+    const open = () => readdirSync("/proc/self/fd").length;
+    const before = open();
+    for (let i = 0; i < 20; i += 1) {
+      state.record({ id: `e${i}`, cursor: `e${i}` });
+      state.save();
+    }
+    expect(open()).toBe(before);
   });
 
   it("save() keeps what the pass asked for, and the time it was written", () => {
