@@ -52,7 +52,7 @@ export function stripeSource(options: StripeSourceOptions): Source {
           throw error instanceof ApiError && error.status === 404 ? cursorGone(cursor, error) : error;
         },
       );
-      if (page.data.length > 0) yield page.data.toReversed().map(toItem);
+      yield page.data.toReversed().map(toItem);
       const newest = page.data[0];
       if (!page.has_more || !newest) return;
       cursor = newest.id;

@@ -111,6 +111,18 @@ describe("poll github: scopes, windows and answers", () => {
     expect(quiet.events.some((e) => e.kind === "warning")).toBe(false);
   });
 
+  it("a first run remembers the newest event as seen; an empty list after a cursor is no gap", async () => {
+    const [newest] = api.add(1, "ForkEvent");
+    const first = await run();
+    expect(first.events.filter((e) => e.kind === "skip")).toEqual([
+      { kind: "skip", id: newest?.id, type: "fork", reason: "bootstrap" },
+    ]);
+    api.failures.push({ status: 200, body: "[]" });
+    const empty = await run();
+    expect(empty.events.some((e) => e.kind === "warning")).toBe(false);
+    expect(empty.state.data.cursor).toBe(newest?.id);
+  });
+
   it("a 304 without an ETag keeps the saved one; an unusable X-Poll-Interval is not kept", async () => {
     api.add(1);
     await run();
@@ -181,7 +193,7 @@ describe("poll github: bounded paging", () => {
   it("follows Link rel=next at most 5 pages in one pass, and numeric ids become strings", async () => {
     const source = githubSource({ apiBase: api.url, scope: "repo", name: "o/r", sign: () => ({}) });
     const statePath = join(tempDir(), "g.json");
-    const { result, state } = await onePass({
+    const { result, state, events } = await onePass({
       provider: "github",
       source,
       statePath,
@@ -192,6 +204,8 @@ describe("poll github: bounded paging", () => {
     expect(api.urls.slice(1)).toEqual(["/more", "/more", "/more", "/more"]);
     expect(result.delivered).toBe(500);
     expect(state.data.cursor).toBe("8999999");
+    // A backfill has no cursor to fall short of: no gap warning.
+    expect(events.some((e) => e.kind === "warning")).toBe(false);
   });
 });
 

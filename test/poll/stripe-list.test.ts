@@ -93,7 +93,7 @@ describe("poll stripe: the list and its cursor", () => {
   it("a backfill keeps only its window even where the API ignores created[gte], and stops walking there", async () => {
     api.honourCreated = false;
     api.add(150, "old.event", 1_000);
-    const recent = api.add(5, "new.event", 2_000);
+    const recent = [...api.add(1, "edge.event", 1_500), ...api.add(4, "new.event", 2_000)];
     const { result } = await run({ since: new Date(1_500 * 1000) });
     expect(result.delivered).toBe(5);
     expect(deliveredIds()).toEqual(recent.map((e) => e.id));
@@ -101,6 +101,32 @@ describe("poll stripe: the list and its cursor", () => {
     // The first page already reached past the window: no second page, then one call for newer events.
     expect(api.calls).toHaveLength(2);
     expect(api.calls[1]).toContain(`ending_before=${recent.at(-1)?.id}`);
+  });
+
+  it("a backfill of an empty account makes one call and delivers nothing", async () => {
+    const { result, calls } = await run({ since: "all" });
+    expect(result.delivered).toBe(0);
+    expect(calls).toBe(1);
+  });
+
+  it("a page that is empty but claims has_more ends the walk instead of looping", async () => {
+    api.failures.push({ status: 200, body: '{"data":[],"has_more":true}' });
+    const backfill = await run({ since: "all" });
+    expect(backfill.calls).toBe(1);
+    api.add(1);
+    await run();
+    api.failures.push({ status: 200, body: '{"data":[],"has_more":true}' });
+    const forward = await run();
+    expect(forward.calls).toBe(1);
+    expect(forward.result.failed).toBeUndefined();
+  });
+
+  it("each call reports how many events it listed", async () => {
+    api.add(1);
+    await run();
+    api.add(3);
+    const { events } = await run();
+    expect(events.filter((e) => e.kind === "poll").map((e) => e.kind === "poll" && e.count)).toEqual([3]);
   });
 
   it("a cursor Stripe no longer lists is an error that says so and keeps the state", async () => {
