@@ -9,7 +9,7 @@ import { Target } from "../helpers/target.js";
 import { FakeGithubApi } from "./helpers/fake-github-api.js";
 import { onePass, tempDir } from "./helpers/run-pass.js";
 
-/** An Events API that never runs out: every page is 100 new events with a Link to the next one. */
+/** An Events API that never runs out: every page is 3 new events with a Link to the next one. */
 class EndlessEvents extends LocalServer {
   readonly urls: string[] = [];
   raw: string | undefined;
@@ -17,7 +17,7 @@ class EndlessEvents extends LocalServer {
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.urls.push(req.url ?? "");
-    const page = Array.from({ length: 100 }, () => {
+    const page = Array.from({ length: 3 }, () => {
       this.next -= 1;
       return { id: this.next, type: "WatchEvent", payload: { action: "started" } };
     });
@@ -96,9 +96,14 @@ describe("poll github: scopes, windows and answers", () => {
     api.add(1);
     const { state } = await run();
     const cursor = state.data.cursor;
-    api.add(400);
+    // The whole list is newer than the cursor and there is no next page: the window has moved past it.
+    const newer = [
+      { id: "40000000002", type: "WatchEvent", payload: {} },
+      { id: "40000000001", type: "WatchEvent", payload: {} },
+    ];
+    api.failures.push({ status: 200, body: JSON.stringify(newer) });
     const { result, events: said } = await run();
-    expect(result.delivered).toBe(300);
+    expect(result.delivered).toBe(2);
     expect(said.filter((e) => e.kind === "warning")).toEqual([
       {
         kind: "warning",
@@ -202,7 +207,7 @@ describe("poll github: bounded paging", () => {
     });
     expect(api.urls).toHaveLength(5);
     expect(api.urls.slice(1)).toEqual(["/more", "/more", "/more", "/more"]);
-    expect(result.delivered).toBe(500);
+    expect(result.delivered).toBe(15);
     expect(state.data.cursor).toBe("8999999");
     // A backfill has no cursor to fall short of: no gap warning.
     expect(events.some((e) => e.kind === "warning")).toBe(false);
