@@ -38,7 +38,8 @@ export async function deliver(
   );
   const ms = Math.round(answer.latencyMs);
   if (!answer.ok) return { ok: false, ms, error: failureText(answer.failure) };
-  const ok = answer.status >= 200 && answer.status < 300;
+  // A 1xx is interim and never the answer, so below 300 means 2xx.
+  const ok = answer.status < 300;
   return {
     ok,
     status: answer.status,

@@ -36,8 +36,8 @@ export function githubSource(options: GithubSourceOptions): Source {
     const { cursor, etag } = context.state;
     // Without a cursor the first request must see the list, so no If-None-Match.
     const { res, value } = await fetchPage(context, first, cursor ? etag : undefined);
+    // A 304 parses as an empty page: nothing is new, and the pass goes on to save the ETag.
     end = { etag: res.headers.etag ?? etag, pollIntervalMs: pollInterval(res) };
-    if (res.status === 304) return;
     if (!cursor && context.since === undefined) {
       const newest = value.events[0];
       if (newest)
@@ -114,7 +114,7 @@ function parsePage(res: ApiResponse): { events: GithubEvent[]; next?: string } {
 /** RFC 8288 Link header: the URL whose rel is "next". */
 export function nextLink(header: string | undefined): string | undefined {
   for (const part of (header ?? "").split(",")) {
-    const match = /<([^>]+)>\s*;.*\brel="?next"?/.exec(part);
+    const match = /<([^>]+)>\s*;.*\brel="?next\b/.exec(part);
     if (match?.[1]) return match[1];
   }
   return undefined;

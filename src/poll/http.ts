@@ -44,11 +44,8 @@ export function httpSource(options: HttpSourceOptions): Source {
       );
       if (cursor === undefined && context.since === undefined) {
         // First run, from now: what is listed today counts as seen; the newest is the cursor.
-        yield entries.map((e) => ({
-          id: e.id,
-          cursor: options.cursorParam ? (entries.at(-1)?.id ?? e.id) : undefined,
-          skip: "bootstrap",
-        }));
+        const newest = options.cursorParam ? entries.at(-1)?.id : undefined;
+        yield entries.map((e) => ({ id: e.id, cursor: newest, skip: "bootstrap" }));
         return;
       }
       const since = context.since;
@@ -120,7 +117,7 @@ function entry(item: unknown, index: number, options: HttpSourceOptions): Entry 
 }
 
 /** "data.items" -> value.data.items; "" or "." is the value itself. */
-function pick(value: unknown, path: string): unknown {
+export function pick(value: unknown, path: string): unknown {
   let current = value;
   for (const key of path.split(".").filter(Boolean)) {
     if (typeof current !== "object" || current === null) return undefined;

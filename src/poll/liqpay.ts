@@ -12,8 +12,11 @@ interface LiqpaySourceOptions {
   orders: string[];
 }
 
-/** Statuses after which an order never changes again (LiqPay callback documentation). */
-const FINAL_STATUSES = new Set([
+/**
+ * Statuses after which an order never changes again (LiqPay callback documentation). No status
+ * (an order nobody has paid yet) is not one of them.
+ */
+export const FINAL_STATUSES: ReadonlySet<string | undefined> = new Set([
   "success",
   "failure",
   "error",
@@ -48,9 +51,9 @@ export function liqpaySource(options: LiqpaySourceOptions): Source {
     finished = true;
     for (const order of options.orders) {
       const last = context.state.orders?.[order];
-      if (last && FINAL_STATUSES.has(last)) continue;
+      if (FINAL_STATUSES.has(last)) continue;
       const { res, value } = await askStatus(context, order);
-      if (!value.status || !FINAL_STATUSES.has(value.status)) finished = false;
+      if (!FINAL_STATUSES.has(value.status)) finished = false;
       if (!value.status || value.status === last) continue;
       const id = `${order}:${value.status}`;
       yield [

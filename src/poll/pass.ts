@@ -138,7 +138,7 @@ function filtered(item: PollItem, options: PassOptions): string | undefined {
  * without a cursor saw no events at its bootstrap (or has no cursor, like http without
  * --cursor-param), so everything it has not seen is new: "all".
  */
-function startingPoint(
+export function startingPoint(
   state: PollState,
   since: Date | "all" | undefined,
   firstPass: boolean,

@@ -35,9 +35,7 @@ export class Spool {
 
   /** Pages from the last pushed to the first, each page's lines reversed: oldest first overall. */
   *oldestFirst(): Generator<string[]> {
-    for (let i = this.pages.length - 1; i >= 0; i -= 1) {
-      const page = this.pages[i];
-      if (!page) continue;
+    for (const page of this.pages.toReversed()) {
       const buffer = Buffer.alloc(page.length);
       readSync(this.fd, buffer, 0, page.length, page.start);
       yield buffer.toString("utf8").trimEnd().split("\n").reverse();

@@ -78,7 +78,7 @@ export class PollState {
     // A crash between the rename and this removal replays entries the file already has: harmless.
     if (this.journalFd !== undefined) closeSync(this.journalFd);
     this.journalFd = undefined;
-    if (this.journalLines > 0 || existsSync(this.journalPath)) rmSync(this.journalPath, { force: true });
+    rmSync(this.journalPath, { force: true });
     this.journalLines = 0;
   }
 
@@ -90,10 +90,9 @@ export class PollState {
     if (entry.id !== undefined) {
       this.delivered.delete(entry.id);
       this.delivered.add(entry.id);
-      if (this.delivered.size > DELIVERED_LIMIT) {
-        const oldest = this.delivered.values().next().value;
-        if (oldest !== undefined) this.delivered.delete(oldest);
-      }
+      // A Set iterates in insertion order: the first value is the oldest.
+      if (this.delivered.size > DELIVERED_LIMIT)
+        this.delivered.delete(this.delivered.values().next().value as string);
     }
     if (entry.cursor !== undefined) {
       this.data.cursor = entry.cursor;
@@ -112,7 +111,6 @@ export class PollState {
       if (line.trim() === "") continue;
       try {
         this.apply(JSON.parse(line) as JournalEntry);
-        this.journalLines += 1;
       } catch {
         // Only the very last line can be torn (a crash mid-write); anything else is damage.
         if (index < lines.length - 1) {
@@ -134,15 +132,15 @@ function emptyState(provider: string, source: string): StateFile {
 function readState(path: string, provider: string, source: string): StateFile {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(String(readFileSync(path)));
   } catch (error) {
     throw new UsageError(
       `poll: state file ${path} is unreadable or not JSON (${errorMessage(error)})`,
       "it was not reset, so nothing is skipped or repeated; fix or remove it, or pass another --state",
     );
   }
-  const data = parsed as Partial<StateFile>;
-  if (typeof data !== "object" || data === null || data.version !== STATE_VERSION) {
+  const data = parsed as Partial<StateFile> | null;
+  if (data?.version !== STATE_VERSION) {
     throw new UsageError(
       `poll: state file ${path} has version ${String(data?.version)}, expected ${STATE_VERSION}`,
       "it was written by another version of hook, or is not a hook poll state file",

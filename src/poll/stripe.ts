@@ -52,7 +52,7 @@ export function stripeSource(options: StripeSourceOptions): Source {
           throw error instanceof ApiError && error.status === 404 ? cursorGone(cursor, error) : error;
         },
       );
-      if (page.data.length > 0) yield page.data.toReversed().map(toItem);
+      yield page.data.toReversed().map(toItem);
       const newest = page.data[0];
       if (!page.has_more || !newest) return;
       cursor = newest.id;
@@ -112,7 +112,6 @@ function cursorGone(cursor: string, cause: ApiError): HookError {
 }
 
 function parseList(res: ApiResponse): StripeList {
-  if (res.status === 304) return { data: [], has_more: false };
   let parsed: Partial<StripeList>;
   try {
     parsed = JSON.parse(res.body.toString("utf8")) as Partial<StripeList>;

@@ -29,6 +29,8 @@ export class FakeStripeApi extends LocalServer {
   /** Answers to give before the real ones (429, 500 …), one per request. */
   readonly failures: FakeReply[] = [];
   key = "sk_test_fake";
+  /** Off: `created[gte]` is ignored, as stripe-mock and some proxies do. */
+  honourCreated = true;
   private clock = 1_700_000_000;
 
   /** Adds `count` events, each one second after the previous. */
@@ -83,7 +85,7 @@ export class FakeStripeApi extends LocalServer {
     const limit = Number(params.get("limit") ?? "10");
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
       return { status: 400, body: { error: { message: "Invalid limit" } } };
-    const gte = params.get("created[gte]");
+    const gte = this.honourCreated ? params.get("created[gte]") : null;
     // Newest first, as Stripe lists.
     const all = this.events.filter((e) => gte === null || e.created >= Number(gte)).reverse();
     const before = params.get("ending_before");
