@@ -6,37 +6,41 @@ import type { Provider, ProviderOptions } from "../providers/types.js";
 import { isSecretHeader, rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration, parseSeconds } from "../units.js";
-import type { CommandOptions } from "./options.js";
+import { type ProviderChoice, toList } from "./options.js";
 
-/** The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2. */
-export function providerFrom(options: CommandOptions, fallback?: string): Provider {
-  const name = (options.provider as string | undefined) ?? fallback;
+/**
+ * The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2.
+ * `placeholder` fills what no flag gave (PayPal's webhook id until --register gets the real one).
+ */
+export function providerFrom(options: ProviderChoice, placeholder?: ProviderOptions): Provider {
+  const name = options.provider;
   if (!name) throw new UsageError("--provider is required", "see `hook providers` for the list");
-  return getProvider(name, providerOptionsFrom(options));
+  return getProvider(name, providerOptionsFrom(options, placeholder));
 }
 
-export function providerOptionsFrom(options: CommandOptions): ProviderOptions {
+export function providerOptionsFrom(
+  options: ProviderChoice,
+  placeholder: ProviderOptions = {},
+): ProviderOptions {
   return {
-    signatureHeader: options.signatureHeader as string | undefined,
-    algorithm: options.algorithm as string | undefined,
-    encoding: options.encoding as string | undefined,
-    prefix: options.prefix as string | undefined,
-    webhookId: options.webhookId as string | undefined,
-    certFile: options.cert as string | undefined,
-    keyFile: options.privateKey as string | undefined,
-    dataDir: options.dataDir as string | undefined,
+    signatureHeader: options.signatureHeader ?? placeholder.signatureHeader,
+    algorithm: options.algorithm ?? placeholder.algorithm,
+    encoding: options.encoding ?? placeholder.encoding,
+    prefix: options.prefix ?? placeholder.prefix,
+    webhookId: options.webhookId ?? placeholder.webhookId,
+    certFile: options.cert ?? placeholder.certFile,
+    keyFile: options.privateKey ?? placeholder.keyFile,
+    dataDir: options.dataDir ?? placeholder.dataDir,
   };
 }
 
 /** All --secret values (repeatable, HOOK_SECRET, config), blank ones dropped. */
-export function secretsFrom(options: CommandOptions): string[] {
-  const raw = options.secret;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map(String).filter((s) => s.trim() !== "");
+export function secretsFrom(options: { secret?: string[] }): string[] {
+  return toList(options.secret).filter((s) => s.trim() !== "");
 }
 
 /** Secrets, required; a provider's own complaint about a secret (a Stripe sk_ key) is a hint. */
-export function requireSecrets(options: CommandOptions, provider: Provider): string[] {
+export function requireSecrets(options: { secret?: string[] }, provider: Provider): string[] {
   const secrets = secretsFrom(options);
   // PayPal verifies with a certificate: no secret to ask for.
   if (secrets.length === 0 && provider.name !== "none" && provider.usesSecret !== false) {
@@ -49,10 +53,9 @@ export function requireSecrets(options: CommandOptions, provider: Provider): str
 }
 
 /** "K: V" lines -> Headers. A line without a colon is a usage error that quotes it. */
-export function parseHeaderFlags(lines: unknown): Headers {
+export function parseHeaderFlags(lines: string[] | undefined): Headers {
   const headers = new Headers();
-  const list = Array.isArray(lines) ? lines : lines === undefined ? [] : [lines];
-  for (const line of list.map(String)) {
+  for (const line of toList(lines)) {
     const colon = line.indexOf(":");
     if (colon <= 0)
       throw new UsageError(
@@ -73,8 +76,8 @@ export function parseHeaderFlags(lines: unknown): Headers {
 }
 
 /** The body from --body-file, or all of stdin. Bytes, untouched. */
-export async function readBody(options: CommandOptions, io: Io): Promise<Uint8Array> {
-  const file = options.bodyFile as string | undefined;
+export async function readBody(options: { bodyFile?: string }, io: Io): Promise<Uint8Array> {
+  const file = options.bodyFile;
   if (file) {
     try {
       return readFileSync(resolve(io.cwd, file));

@@ -30,11 +30,11 @@ import {
   secondsOption,
   urlOption,
 } from "./common.js";
+import type { ListenOptions } from "./listen-flags.js";
 import { type InspectorStart, openInspector } from "./listen-inspect.js";
 import { reconcileSetup } from "./listen-reconcile.js";
 import { checkRegisterFlags, openRegistration, type RegisterPlan, registerPlan } from "./listen-register.js";
 import { ListenRenderer } from "./listen-render.js";
-import type { CommandOptions } from "./options.js";
 
 /** Requests in flight and the delivery in progress get this long to finish on Ctrl-C. */
 const GRACE_MS = 3_000;
@@ -61,10 +61,10 @@ interface Settings {
   register?: RegisterPlan;
 }
 
-function settingsFrom(options: CommandOptions, io: Io): Settings {
+function settingsFrom(options: ListenOptions, io: Io): Settings {
   checkRegisterFlags(options);
   const register = options.register === true ? registerPlan(options, io) : undefined;
-  const provider = options.provider ? providerFrom({ ...options, ...register?.providerDefaults }) : undefined;
+  const provider = options.provider ? providerFrom(options, register?.placeholder) : undefined;
   // With --register the secret is the one hook gives the provider, or the one the provider returns.
   const secrets = register ? register.secrets : provider ? requireSecrets(options, provider) : [];
   const forwardTo = options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined;
@@ -76,34 +76,33 @@ function settingsFrom(options: CommandOptions, io: Io): Settings {
   const giveUpAfterMs = positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h");
   return {
     port: portOption(options.port),
-    host: String(options.host ?? "127.0.0.1"),
+    host: options.host,
     forwardTo,
     provider,
     providerOptions: providerOptionsFrom(options),
     secrets,
     toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
-    filter: eventFilter(options.events as string | undefined),
-    saveDir: options.save ? saveFolder(String(options.save), io.cwd) : undefined,
+    filter: eventFilter(options.events),
+    saveDir: options.save ? saveFolder(options.save, io.cwd) : undefined,
     durable,
-    retry: parseSchedule(String(options.retry ?? "1s,5s,30s,2m,10m,1h"), "--retry"),
+    retry: parseSchedule(options.retry, "--retry"),
     giveUpAfterMs,
     timeoutMs,
-    maxBody: parseSize(String(options.maxBody ?? "10mb"), "--max-body"),
-    tunnel: options.tunnel !== false,
-    dataDir: resolve(io.cwd, String(options.dataDir ?? ".hook")),
-    inspect:
-      options.inspect === false
-        ? undefined
-        : {
-            port: portOption(options.inspectPort ?? "4666", "--inspect-port"),
-            explicit: options.inspectPort !== undefined,
-          },
+    maxBody: parseSize(options.maxBody, "--max-body"),
+    tunnel: options.tunnel,
+    dataDir: resolve(io.cwd, options.dataDir),
+    inspect: !options.inspect
+      ? undefined
+      : {
+          port: portOption(options.inspectPort ?? "4666", "--inspect-port"),
+          explicit: options.inspectPort !== undefined,
+        },
     register,
   };
 }
 
-function portOption(value: unknown, flag = "--port"): number {
-  const port = intOption(value ?? "4665", flag);
+function portOption(value: string, flag = "--port"): number {
+  const port = intOption(value, flag);
   if (port > 65_535)
     throw new UsageError(`${flag}: ${port} is not a port`, "use 1-65535, or 0 for a free one");
   return port;
@@ -126,9 +125,9 @@ function prepareDataDir(dir: string): void {
   }
 }
 
-export async function listenCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function listenCommand(_args: string[], options: ListenOptions, io: Io): Promise<number> {
   const settings = settingsFrom(options, io);
-  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+  const out = new Output(io, options);
   // `hook listen --json | head -1`: a closed pipe must not take the receiver (and its outbox) down.
   io.stdout.on("error", () => undefined);
   const bus = new EventBus();
@@ -237,10 +236,10 @@ function inspectorStart(
   };
 }
 
-function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
+function openTunnel(url: string, options: ListenOptions, io: Io, bus: EventBus, cleanup: Cleanup) {
   const supervisor = new TunnelSupervisor(url, {
-    explicitBin: options.cloudflared as string | undefined,
-    token: options.tunnelToken as string | undefined,
+    explicitBin: options.cloudflared,
+    token: options.tunnelToken,
     env: io.env,
     emit: (record) => bus.emit({ kind: "tunnel", record }),
     reachable: options.register === true ? {} : undefined,
@@ -253,7 +252,7 @@ function openTunnel(url: string, options: CommandOptions, io: Io, bus: EventBus,
 
 async function serve(
   settings: Settings,
-  options: CommandOptions,
+  options: ListenOptions,
   io: Io,
   bus: EventBus,
   cleanup: Cleanup,
