@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "./helpers/cli.js";
@@ -34,6 +34,23 @@ const COMMAND_PLUMBING = [
 ];
 const commandModules = (loaded: string[]) =>
   loaded.filter((m) => m.startsWith("dist/commands/") && !COMMAND_PLUMBING.includes(m));
+
+/**
+ * What Node loads before a built module's own code runs: its static imports, transitively (dynamic
+ * import() and erased type imports excluded), as "dist/…" files and package names.
+ */
+function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+  const path = join(ROOT, file);
+  if (seen.has(file) || !existsSync(path)) return seen;
+  seen.add(file);
+  const text = readFileSync(path, "utf8");
+  for (const [, target] of text.matchAll(/^(?:import|export)\s(?:[^;]*?from\s*)?"([^"]+)";/gms)) {
+    if (!target || target.startsWith("node:")) continue;
+    if (!target.startsWith(".")) seen.add(target.split("/")[0] ?? target);
+    else staticGraph(relative(ROOT, resolve(dirname(path), target)), seen);
+  }
+  return seen;
+}
 
 describe("start-up", () => {
   const dirs: string[] = [];
@@ -73,6 +90,20 @@ describe("start-up", () => {
     const loaded = await importsOf(args, tempDir());
     expect(commandModules(loaded)).toEqual(flags);
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
+  });
+
+  // listen binds its port from listen.js before importing listen-serve.js, which loads the rest.
+  it("hook listen binds before loading undici, chalk, the providers or the outbox", () => {
+    const beforeBind = [...staticGraph("dist/commands/listen.js")];
+    expect(beforeBind).toContain("dist/receive/server.js");
+    const needed = ["dist/receive/server.js", "dist/receive/replies.js"];
+    const heavy = beforeBind.filter(
+      (m) => !needed.includes(m) && (HEAVY.test(m) || /^dist\/(store|events)\//.test(m)),
+    );
+    expect(heavy).toEqual([]);
+    // The same reading of the module that serves finds them, so the line above can fail.
+    const serving = [...staticGraph("dist/commands/listen-serve.js")];
+    expect(serving).toEqual(expect.arrayContaining(["undici", "chalk", "dist/providers/index.js"]));
   });
 
   it("the recorder sees a command's own imports (so the tests above can fail)", async () => {

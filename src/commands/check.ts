@@ -14,7 +14,8 @@ import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import type { CheckOptions } from "./check-flags.js";
-import { positiveDurationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
+import { providerFrom, requireSecrets } from "./common.js";
+import { positiveDurationOption, urlOption } from "./values.js";
 
 /** hook check --to URL --provider P --secret S: the integration checklist against a live endpoint. */
 export async function checkCommand(_args: string[], options: CheckOptions, io: Io): Promise<number> {

@@ -5,7 +5,6 @@ import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { isSecretHeader, rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
-import { parseDuration, parseSeconds } from "../units.js";
 import { type ProviderChoice, toList } from "./options.js";
 
 /**
@@ -92,46 +91,4 @@ export async function readBody(options: { bodyFile?: string }, io: Io): Promise<
   for await (const chunk of io.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
-}
-
-export function intOption(value: unknown, flag: string, min = 0): number {
-  const n = typeof value === "number" ? value : Number.parseInt(String(value), 10);
-  if (!Number.isInteger(n) || n < min || String(value).trim() === "") {
-    throw new UsageError(
-      `${flag}: "${String(value)}" is not a whole number${min > 0 ? ` of at least ${min}` : ""}`,
-    );
-  }
-  return n;
-}
-
-export function durationOption(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  return parseDuration(String(value), flag);
-}
-
-/** A wait that must end (--timeout, --interval, --budget): 0 would mean "never" to one reader and "at once" to another. */
-export function positiveDurationOption(value: unknown, flag: string, fallback: string): number {
-  const ms = parseDuration(String(value ?? fallback), flag);
-  if (ms <= 0) throw new UsageError(`${flag} must be more than 0`, `for example ${fallback}`);
-  return ms;
-}
-
-/** A window in whole seconds (--tolerance): "0" is off, anything else at least 1 s. */
-export function secondsOption(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  return parseSeconds(String(value), flag);
-}
-
-/** An http(s) URL, or a usage error that names the flag. */
-export function urlOption(value: unknown, flag: string): URL {
-  try {
-    const url = new URL(String(value));
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
-    return url;
-  } catch {
-    throw new UsageError(
-      `${flag}: "${String(value)}" is not an http(s) URL`,
-      "for example http://localhost:3000/webhooks",
-    );
-  }
 }

@@ -13,9 +13,9 @@ import { ReceiveGate } from "../reconcile/gate.js";
 import { type ReconcileEvent, startLoop } from "../reconcile/loop.js";
 import { acquireFileLock } from "../store/lock.js";
 import type { Io } from "../ui/io.js";
-import { durationOption } from "./common.js";
 import type { ListenOptions } from "./listen-flags.js";
 import { type Built, buildSource, sinceOption } from "./poll-options.js";
+import { durationOption } from "./values.js";
 
 /** The provider's API may hold a webhook this long to confirm it: providers wait a few seconds. */
 const CONFIRM_MAX_WAIT_MS = 2_000;

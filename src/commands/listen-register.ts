@@ -10,9 +10,10 @@ import { RegistrationRecord } from "../register/record.js";
 import { RegisterSession } from "../register/session.js";
 import type { Credentials, RegisterContext, RegisterFlags, Registrar } from "../register/types.js";
 import type { Io } from "../ui/io.js";
-import { providerOptionsFrom, secretsFrom, urlOption } from "./common.js";
+import { providerOptionsFrom, secretsFrom } from "./common.js";
 import type { ListenOptions } from "./listen-flags.js";
 import { fromFlagEnvOrConfig, type KeyOptions } from "./poll-keys.js";
+import { urlOption } from "./values.js";
 
 /** Everything --register needs, checked before anything listens. */
 export interface RegisterPlan {

@@ -7,9 +7,10 @@ import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { positiveDurationOption, providerFrom, urlOption } from "./common.js";
+import { providerFrom } from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
 import type { OutboxOptions } from "./outbox-flags.js";
+import { positiveDurationOption, urlOption } from "./values.js";
 
 const ACTIONS = ["list", "retry", "drop"] as const;
 

@@ -8,11 +8,12 @@ import type { Source } from "../poll/types.js";
 import { eventFilter } from "../receive/filter.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
-import { parseHeaderFlags, positiveDurationOption, secretsFrom, urlOption } from "./common.js";
+import { parseHeaderFlags, secretsFrom } from "./common.js";
 import type { GlobalOptions } from "./options.js";
 import { toList } from "./options.js";
 import type { PollOptions } from "./poll-flags.js";
 import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from "./poll-keys.js";
+import { positiveDurationOption, urlOption } from "./values.js";
 
 /** What building a source reads: poll's flags, of which listen --reconcile has some. */
 export type SourceOptions = Partial<PollOptions> & Pick<GlobalOptions, "configured">;

@@ -9,18 +9,16 @@ import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import {
-  intOption,
   parseHeaderFlags,
-  positiveDurationOption,
   providerFrom,
   providerOptionsFrom,
   requireSecrets,
   secretsFrom,
-  urlOption,
 } from "./common.js";
 import { toList } from "./options.js";
 import type { ReplayOptions, TriggerOptions } from "./replay-flags.js";
 import { ReplayRenderer } from "./replay-output.js";
+import { intOption, positiveDurationOption, urlOption } from "./values.js";
 
 /** What replay and trigger both read. */
 type SendOptions = ReplayOptions | TriggerOptions;

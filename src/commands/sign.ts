@@ -3,9 +3,10 @@ import { signRequest } from "../providers/sign-request.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { intOption, parseHeaderFlags, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
+import { parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
 import { curlCommand } from "./sign-curl.js";
 import type { SignOptions } from "./sign-flags.js";
+import { intOption, urlOption } from "./values.js";
 
 /**
  * A provider's complaint about the secret. "That is <another kind of key>" is certainly wrong (a Stripe

@@ -6,10 +6,10 @@ import { alive, RegistrationRecord } from "../register/record.js";
 import { removeEntry } from "../register/removal.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { urlOption } from "./common.js";
 import { credentialsFrom } from "./listen-register.js";
 import { renderRegister } from "./register-render.js";
 import type { UnregisterOptions } from "./unregister-flags.js";
+import { urlOption } from "./values.js";
 
 /**
  * Removes what `hook listen --register` left at the providers: registrations of killed runs and those

@@ -3,10 +3,11 @@ import { resolve } from "node:path";
 import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { parseHeaderFlags, providerFrom, readBody, requireSecrets, secondsOption } from "./common.js";
+import { parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
 import { toList } from "./options.js";
 import { checkSecrets } from "./sign.js";
 import type { VerifyOptions } from "./sign-flags.js";
+import { secondsOption } from "./values.js";
 
 /** Reads all of stdin as text (for --header @-). */
 async function readStdin(io: Io): Promise<string> {
