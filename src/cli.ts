@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { command, type Listed, NO_FLAGS } from "./commands/command.js";
+import { runProgram } from "./commands/program.js";
 import { Exit, HookError } from "./errors.js";
 import { redactText } from "./redact.js";
 import { escapeControl } from "./ui/escape.js";
@@ -130,15 +131,8 @@ function printError(io: Io, error: unknown, debug: boolean): number {
 
 /** Parses argv, runs one command, returns its exit code. Never calls process.exit. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const words = argv.slice(2);
-  // Answered before commander loads: a script that asks for the version pays for nothing else.
-  if (words.length === 1 && (words[0] === "--version" || words[0] === "-v")) {
-    io.stdout.write(`${version()}\n`);
-    return Exit.ok;
-  }
   const state = { debug: argv.includes("--debug") };
   try {
-    const { runProgram } = await import("./commands/program.js");
     return await runProgram(argv, io, version(), COMMANDS, state);
   } catch (error) {
     return printError(io, error, state.debug);
