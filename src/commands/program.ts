@@ -37,11 +37,13 @@ export function addFlags(command: Command, flags: Flags): void {
   }
 }
 
-/** What a run is: the program, and the flags of each command already defined on it. */
+/** What a run is: the program, the flags of each command already defined on it, the config file. */
 interface Session {
   program: Command;
   listed: Map<string, Listed>;
   defined: Map<string, Flags>;
+  loaded: LoadedConfig;
+  exitCode: number;
 }
 
 async function define(session: Session, name: string): Promise<Flags> {
@@ -112,33 +114,10 @@ export async function runProgram(
   state: { debug: boolean },
 ): Promise<number> {
   const program = programFor(io, version, commands);
-  const session: Session = { program, listed: new Map(commands.map((c) => [c.name, c])), defined: new Map() };
-  let exitCode: number = Exit.ok;
-  let loaded: LoadedConfig;
-  // Read once, when the program's own options (--config) are known, before the subcommand parses.
-  program.hook("preSubcommand", async (_program, subcommand) => {
-    const entry = session.listed.get(subcommand.name());
-    if (entry?.wholeProgram) await defineAll(session);
-    await define(session, subcommand.name());
-    loaded = loadConfig(io.cwd, readOptions(GLOBAL_FLAGS, program.opts(), globals([])).config);
-    applyConfig(subcommand, loaded, session.defined.get(subcommand.name()) ?? {}, "before", names(program));
-  });
-  for (const entry of commands) {
-    const cmd = program.commands.find((c) => c.name() === entry.name);
-    cmd?.action(async () => {
-      // Operands in order; an optional one not given is left out.
-      const args = cmd.processedArgs.flat().filter((arg): arg is string => typeof arg === "string");
-      const flags = session.defined.get(entry.name) ?? {};
-      applyConfig(cmd, loaded, flags, "after", names(program));
-      resolveSecrets(cmd, io);
-      const configured = cmd.options
-        .map((o) => o.attributeName())
-        .filter((name) => cmd.getOptionValueSource(name) === "config");
-      const global = readOptions(GLOBAL_FLAGS, program.opts(), globals(configured));
-      state.debug = global.debug === true;
-      exitCode = (await entry.run(args, cmd.opts(), global, io, program)) ?? Exit.ok;
-    });
-  }
+  const listed = new Map(commands.map((c) => [c.name, c]));
+  const session: Session = { program, listed, defined: new Map(), loaded: undefined, exitCode: Exit.ok };
+  beforeSubcommand(session, io);
+  for (const entry of commands) runsAs(session, entry, io, state);
   const help = helpTarget(argv, session.listed);
   if (help) await define(session, help);
   try {
@@ -147,7 +126,7 @@ export async function runProgram(
       return Exit.ok;
     }
     await program.parseAsync(argv);
-    return exitCode;
+    return session.exitCode;
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (QUIET_EXITS.includes(error.code)) return Exit.ok;
@@ -156,6 +135,36 @@ export async function runProgram(
       "see `hook --help` or `hook COMMAND --help`",
     );
   }
+}
+
+/** The subcommand's flags, then the config file: read once, when --config is known, before it parses. */
+function beforeSubcommand(session: Session, io: Io): void {
+  const { program } = session;
+  program.hook("preSubcommand", async (_program, subcommand) => {
+    const entry = session.listed.get(subcommand.name());
+    if (entry?.wholeProgram) await defineAll(session);
+    const flags = await define(session, subcommand.name());
+    session.loaded = loadConfig(io.cwd, readOptions(GLOBAL_FLAGS, program.opts(), globals([])).config);
+    applyConfig(subcommand, session.loaded, flags, "before", names(program));
+  });
+}
+
+/** A command's action: the rest of the config, secrets resolved, options typed, the runner's exit code. */
+function runsAs(session: Session, entry: Listed, io: Io, state: { debug: boolean }): void {
+  const { program } = session;
+  const cmd = program.commands.find((c) => c.name() === entry.name);
+  cmd?.action(async () => {
+    // Operands in order; an optional one not given is left out.
+    const args = cmd.processedArgs.flat().filter((arg): arg is string => typeof arg === "string");
+    applyConfig(cmd, session.loaded, session.defined.get(entry.name) ?? {}, "after", names(program));
+    resolveSecrets(cmd, io);
+    const configured = cmd.options
+      .map((o) => o.attributeName())
+      .filter((name) => cmd.getOptionValueSource(name) === "config");
+    const global = readOptions(GLOBAL_FLAGS, program.opts(), globals(configured));
+    state.debug = global.debug === true;
+    session.exitCode = (await entry.run(args, cmd.opts(), global, io, program)) ?? Exit.ok;
+  });
 }
 
 const names = (program: Command): string[] => program.commands.map((c) => c.name());
