@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { requireSecrets, urlOption } from "./commands/common.js";
+import { requireSecrets } from "./commands/common.js";
+import { urlOption } from "./commands/values.js";
 import { UsageError } from "./errors.js";
 import { getProvider, listProviders } from "./providers/index.js";
 import { signRequest } from "./providers/sign-request.js";

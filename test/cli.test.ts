@@ -45,6 +45,17 @@ describe("hook (the CLI shell)", () => {
     expect(badSection.code).toBe(2);
     expect(badSection.stderr).toContain('unknown section "lisen"');
 
+    // A switch takes true or false; "yes" must not silently mean "off".
+    writeFileSync(join(dir, "hook.config.json"), JSON.stringify({ listen: { durable: "yes" } }));
+    const badSwitch = await runCli(["listen", "--no-tunnel"], { cwd: dir });
+    expect(badSwitch.code).toBe(2);
+    expect(badSwitch.stderr).toContain('"durable" in section "listen" must be true or false, not "yes"');
+
+    writeFileSync(join(dir, "hook.config.json"), JSON.stringify({ listen: { port: true } }));
+    const badValue = await runCli(["listen", "--no-tunnel"], { cwd: dir });
+    expect(badValue.code).toBe(2);
+    expect(badValue.stderr).toContain('"port" in section "listen" must be a text or a number, not true');
+
     writeFileSync(join(dir, "hook.config.json"), "{ not json");
     const badJson = await runCli(["providers"], { cwd: dir });
     expect(badJson.code).toBe(2);

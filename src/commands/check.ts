@@ -13,14 +13,15 @@ import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { positiveDurationOption, providerFrom, requireSecrets, urlOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import type { CheckOptions } from "./check-flags.js";
+import { providerFrom, requireSecrets } from "./common.js";
+import { positiveDurationOption, urlOption } from "./values.js";
 
 /** hook check --to URL --provider P --secret S: the integration checklist against a live endpoint. */
-export async function checkCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
-  const out = new Output(io, { json: options.json === true, color: options.color !== false });
+export async function checkCommand(_args: string[], options: CheckOptions, io: Io): Promise<number> {
+  const out = new Output(io, options);
   const to = urlOption(options.to, "--to");
-  const report = options.report as string | undefined;
+  const { report } = options;
   if (report) reportFormat(report);
   const provider = providerFrom(options);
   const secrets = provider.usesSecret === false ? [""] : requireSecrets(options, provider);
@@ -92,8 +93,8 @@ function showSummary(out: Output, summary: ReturnType<typeof summarise>, path: s
   if (path) out.line(c.dim(`report: ${path}`));
 }
 
-function baseFixture(options: CommandOptions, io: Io, provider: Provider, sample?: string): LoadedFixture {
-  const file = options.fixture as string | undefined;
+function baseFixture(options: CheckOptions, io: Io, provider: Provider, sample?: string): LoadedFixture {
+  const file = options.fixture;
   if (file) {
     const loaded = loadFixtures([file], io.cwd);
     if (loaded.length !== 1)

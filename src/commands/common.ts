@@ -5,38 +5,41 @@ import { getProvider } from "../providers/index.js";
 import type { Provider, ProviderOptions } from "../providers/types.js";
 import { isSecretHeader, rememberSecret } from "../redact.js";
 import type { Io } from "../ui/io.js";
-import { parseDuration, parseSeconds } from "../units.js";
-import type { CommandOptions } from "./options.js";
+import { type ProviderChoice, toList } from "./options.js";
 
-/** The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2. */
-export function providerFrom(options: CommandOptions, fallback?: string): Provider {
-  const name = (options.provider as string | undefined) ?? fallback;
+/**
+ * The provider named by --provider, with the hmac/paypal shape options. Unknown name: exit 2.
+ * `placeholder` fills what no flag gave (PayPal's webhook id until --register gets the real one).
+ */
+export function providerFrom(options: ProviderChoice, placeholder?: ProviderOptions): Provider {
+  const name = options.provider;
   if (!name) throw new UsageError("--provider is required", "see `hook providers` for the list");
-  return getProvider(name, providerOptionsFrom(options));
+  return getProvider(name, providerOptionsFrom(options, placeholder));
 }
 
-export function providerOptionsFrom(options: CommandOptions): ProviderOptions {
+export function providerOptionsFrom(
+  options: ProviderChoice,
+  placeholder: ProviderOptions = {},
+): ProviderOptions {
   return {
-    signatureHeader: options.signatureHeader as string | undefined,
-    algorithm: options.algorithm as string | undefined,
-    encoding: options.encoding as string | undefined,
-    prefix: options.prefix as string | undefined,
-    webhookId: options.webhookId as string | undefined,
-    certFile: options.cert as string | undefined,
-    keyFile: options.privateKey as string | undefined,
-    dataDir: options.dataDir as string | undefined,
+    signatureHeader: options.signatureHeader ?? placeholder.signatureHeader,
+    algorithm: options.algorithm ?? placeholder.algorithm,
+    encoding: options.encoding ?? placeholder.encoding,
+    prefix: options.prefix ?? placeholder.prefix,
+    webhookId: options.webhookId ?? placeholder.webhookId,
+    certFile: options.cert ?? placeholder.certFile,
+    keyFile: options.privateKey ?? placeholder.keyFile,
+    dataDir: options.dataDir ?? placeholder.dataDir,
   };
 }
 
 /** All --secret values (repeatable, HOOK_SECRET, config), blank ones dropped. */
-export function secretsFrom(options: CommandOptions): string[] {
-  const raw = options.secret;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map(String).filter((s) => s.trim() !== "");
+export function secretsFrom(options: { secret?: string[] }): string[] {
+  return toList(options.secret).filter((s) => s.trim() !== "");
 }
 
 /** Secrets, required; a provider's own complaint about a secret (a Stripe sk_ key) is a hint. */
-export function requireSecrets(options: CommandOptions, provider: Provider): string[] {
+export function requireSecrets(options: { secret?: string[] }, provider: Provider): string[] {
   const secrets = secretsFrom(options);
   // PayPal verifies with a certificate: no secret to ask for.
   if (secrets.length === 0 && provider.name !== "none" && provider.usesSecret !== false) {
@@ -49,10 +52,9 @@ export function requireSecrets(options: CommandOptions, provider: Provider): str
 }
 
 /** "K: V" lines -> Headers. A line without a colon is a usage error that quotes it. */
-export function parseHeaderFlags(lines: unknown): Headers {
+export function parseHeaderFlags(lines: string[] | undefined): Headers {
   const headers = new Headers();
-  const list = Array.isArray(lines) ? lines : lines === undefined ? [] : [lines];
-  for (const line of list.map(String)) {
+  for (const line of toList(lines)) {
     const colon = line.indexOf(":");
     if (colon <= 0)
       throw new UsageError(
@@ -73,8 +75,8 @@ export function parseHeaderFlags(lines: unknown): Headers {
 }
 
 /** The body from --body-file, or all of stdin. Bytes, untouched. */
-export async function readBody(options: CommandOptions, io: Io): Promise<Uint8Array> {
-  const file = options.bodyFile as string | undefined;
+export async function readBody(options: { bodyFile?: string }, io: Io): Promise<Uint8Array> {
+  const file = options.bodyFile;
   if (file) {
     try {
       return readFileSync(resolve(io.cwd, file));
@@ -89,46 +91,4 @@ export async function readBody(options: CommandOptions, io: Io): Promise<Uint8Ar
   for await (const chunk of io.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
-}
-
-export function intOption(value: unknown, flag: string, min = 0): number {
-  const n = typeof value === "number" ? value : Number.parseInt(String(value), 10);
-  if (!Number.isInteger(n) || n < min || String(value).trim() === "") {
-    throw new UsageError(
-      `${flag}: "${String(value)}" is not a whole number${min > 0 ? ` of at least ${min}` : ""}`,
-    );
-  }
-  return n;
-}
-
-export function durationOption(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  return parseDuration(String(value), flag);
-}
-
-/** A wait that must end (--timeout, --interval, --budget): 0 would mean "never" to one reader and "at once" to another. */
-export function positiveDurationOption(value: unknown, flag: string, fallback: string): number {
-  const ms = parseDuration(String(value ?? fallback), flag);
-  if (ms <= 0) throw new UsageError(`${flag} must be more than 0`, `for example ${fallback}`);
-  return ms;
-}
-
-/** A window in whole seconds (--tolerance): "0" is off, anything else at least 1 s. */
-export function secondsOption(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  return parseSeconds(String(value), flag);
-}
-
-/** An http(s) URL, or a usage error that names the flag. */
-export function urlOption(value: unknown, flag: string): URL {
-  try {
-    const url = new URL(String(value));
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
-    return url;
-  } catch {
-    throw new UsageError(
-      `${flag}: "${String(value)}" is not an http(s) URL`,
-      "for example http://localhost:3000/webhooks",
-    );
-  }
 }

@@ -67,7 +67,12 @@ const SHELLS = ["bash", "zsh", "fish"] as const;
 const RENDER = { bash: bashScript, zsh: zshScript, fish: fishScript };
 
 /** `hook completion bash|zsh|fish`: prints the script; the program is the one being completed. */
-export async function completionCommand(args: string[], program: Command, io: Io): Promise<number> {
+export async function completionCommand(
+  args: string[],
+  _options: unknown,
+  io: Io,
+  program: Command,
+): Promise<number> {
   const shell = args[0] as (typeof SHELLS)[number] | undefined;
   if (!shell || !SHELLS.includes(shell)) {
     throw new UsageError(

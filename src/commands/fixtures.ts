@@ -2,11 +2,15 @@ import { UsageError } from "../errors.js";
 import { builtinDir, builtinProviders, builtinSamples, samplesFolder } from "../store/builtin-fixtures.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import type { CommandOptions } from "./options.js";
+import type { JSON_LINES, OptionsOf } from "./options.js";
 
 /** hook fixtures [PROVIDER]: the built-in samples that `hook trigger` sends. */
-export async function fixturesCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {
-  const out = new Output(io, { json: options.json === true, color: options.color !== false });
+export async function fixturesCommand(
+  args: string[],
+  options: OptionsOf<typeof JSON_LINES>,
+  io: Io,
+): Promise<number> {
+  const out = new Output(io, options);
   const provider = args[0];
   if (provider && !samplesFolder(provider)) {
     throw new UsageError(

@@ -13,9 +13,9 @@ import { ReceiveGate } from "../reconcile/gate.js";
 import { type ReconcileEvent, startLoop } from "../reconcile/loop.js";
 import { acquireFileLock } from "../store/lock.js";
 import type { Io } from "../ui/io.js";
-import { durationOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import type { ListenOptions } from "./listen-flags.js";
 import { type Built, buildSource, sinceOption } from "./poll-options.js";
+import { durationOption } from "./values.js";
 
 /** The provider's API may hold a webhook this long to confirm it: providers wait a few seconds. */
 const CONFIRM_MAX_WAIT_MS = 2_000;
@@ -40,7 +40,7 @@ interface ListenBits {
 }
 
 /** --reconcile and --confirm, or undefined when neither was asked for. Bad flags: exit 2. */
-export function reconcileSetup(options: CommandOptions, io: Io, bits: ListenBits): Reconciler | undefined {
+export function reconcileSetup(options: ListenOptions, io: Io, bits: ListenBits): Reconciler | undefined {
   const reconcile = options.reconcile === true;
   const confirm = options.confirm === true;
   for (const flag of ["every", "since", "forwardDuplicates"] as const) {
@@ -203,8 +203,8 @@ function apiClient(
   });
 }
 
-function apiBase(options: CommandOptions): string {
-  return options.apiBase === undefined ? STRIPE_API : String(options.apiBase);
+function apiBase(options: ListenOptions): string {
+  return options.apiBase ?? STRIPE_API;
 }
 
 function kebab(name: string): string {

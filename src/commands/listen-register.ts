@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors.js";
 import type { EventBus } from "../events/types.js";
 import { getProvider } from "../providers/index.js";
+import type { ProviderOptions } from "../providers/types.js";
 import type { VerifyKeys } from "../receive/keys.js";
 import { registerContext } from "../register/context.js";
 import { getRegistrar } from "../register/index.js";
@@ -9,9 +10,10 @@ import { RegistrationRecord } from "../register/record.js";
 import { RegisterSession } from "../register/session.js";
 import type { Credentials, RegisterContext, RegisterFlags, Registrar } from "../register/types.js";
 import type { Io } from "../ui/io.js";
-import { providerOptionsFrom, secretsFrom, urlOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
-import { fromFlagEnvOrConfig } from "./poll-keys.js";
+import { providerOptionsFrom, secretsFrom } from "./common.js";
+import type { ListenOptions } from "./listen-flags.js";
+import { fromFlagEnvOrConfig, type KeyOptions } from "./poll-keys.js";
+import { urlOption } from "./values.js";
 
 /** Everything --register needs, checked before anything listens. */
 export interface RegisterPlan {
@@ -26,48 +28,51 @@ export interface RegisterPlan {
   path?: string;
   keep: boolean;
   /** Provider options until the registration gives the real ones (PayPal's webhook id). */
-  providerDefaults: Partial<CommandOptions>;
+  placeholder?: ProviderOptions;
 }
 
-/** Flags that only --register reads (attribute name -> flag). */
-const REGISTER_ONLY: Record<string, string> = {
-  apiKey: "--api-key",
-  apiBase: "--api-base",
-  path: "--path",
-  publicUrl: "--public-url",
-  replace: "--replace",
-  keep: "--keep",
-  live: "--live",
-  repo: "--repo",
-  org: "--org",
-  type: "--type",
-  condition: "--condition",
-  typeVersion: "--type-version",
-  hub: "--hub",
-  topic: "--topic",
-  lease: "--lease",
-};
+/** Flags that only --register reads (attribute names). */
+const REGISTER_ONLY = [
+  "apiKey",
+  "apiBase",
+  "path",
+  "publicUrl",
+  "replace",
+  "keep",
+  "live",
+  "repo",
+  "org",
+  "type",
+  "condition",
+  "typeVersion",
+  "hub",
+  "topic",
+  "lease",
+] as const satisfies readonly (keyof ListenOptions)[];
 
 const SHARED_WITH_API = new Set(["apiKey", "apiBase", "repo", "org"]);
 
 /** A register flag without --register would be silently ignored: say so (hook.config.json may keep them). */
-export function checkRegisterFlags(options: CommandOptions): void {
+export function checkRegisterFlags(options: ListenOptions): void {
   if (options.register === true) return;
   // --reconcile and --confirm read the provider's API too, with the same key, origin and scope.
   const api = options.reconcile === true || options.confirm === true;
-  const given = Object.keys(REGISTER_ONLY).find(
+  const given = REGISTER_ONLY.find(
     (name) =>
       options[name] !== undefined &&
-      !options.configured?.includes(name) &&
+      !options.configured.includes(name) &&
       !(api && SHARED_WITH_API.has(name)),
   );
   if (given)
-    throw new UsageError(`${REGISTER_ONLY[given]} applies only with --register`, "see `hook listen --help`");
+    throw new UsageError(`${flagName(given)} applies only with --register`, "see `hook listen --help`");
 }
 
-export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
+/** "typeVersion" -> "--type-version" */
+const flagName = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+export function registerPlan(options: ListenOptions, io: Io): RegisterPlan {
   if (!options.provider) throw new UsageError("--register needs --provider", "for example --provider stripe");
-  const registrar = getRegistrar(String(options.provider).toLowerCase());
+  const registrar = getRegistrar(options.provider.toLowerCase());
   const publicUrl = options.publicUrl ? urlOption(options.publicUrl, "--public-url").href : undefined;
   if (options.tunnel === false && !publicUrl) {
     throw new UsageError(
@@ -78,7 +83,7 @@ export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
   const flags = { ...registerFlags(options), publicUrl };
   const credentials = credentialsFrom(registrar, options, io);
   registrar.check?.(flags, credentials);
-  const path = options.path === undefined ? undefined : `/${String(options.path).replace(/^\/+/, "")}`;
+  const path = options.path === undefined ? undefined : `/${options.path.replace(/^\/+/, "")}`;
   const secret = secretsFrom(options)[0] ?? randomBytes(32).toString("base64url");
   const apiBase = options.apiBase ? urlOption(options.apiBase, "--api-base").origin : undefined;
   return {
@@ -90,15 +95,12 @@ export function registerPlan(options: CommandOptions, io: Io): RegisterPlan {
     publicUrl,
     path,
     keep: options.keep === true,
-    providerDefaults: Object.fromEntries(
-      Object.entries(registrar.placeholder ?? {}).map(([key, value]) => [key, options[key] ?? value]),
-    ),
+    placeholder: registrar.placeholder,
   };
 }
 
-function registerFlags(options: CommandOptions): RegisterFlags {
-  const text = (name: string) => (options[name] === undefined ? undefined : String(options[name]));
-  const events = text("events")
+function registerFlags(options: ListenOptions): RegisterFlags {
+  const events = options.events
     ?.split(",")
     .map((e) => e.trim())
     .filter(Boolean);
@@ -106,19 +108,19 @@ function registerFlags(options: CommandOptions): RegisterFlags {
     events,
     replace: options.replace === true,
     live: options.live === true,
-    repo: text("repo"),
-    org: text("org"),
-    type: text("type"),
-    condition: text("condition"),
-    version: text("typeVersion"),
-    hub: text("hub"),
-    topic: text("topic"),
-    lease: text("lease"),
+    repo: options.repo,
+    org: options.org,
+    type: options.type,
+    condition: options.condition,
+    version: options.typeVersion,
+    hub: options.hub,
+    topic: options.topic,
+    lease: options.lease,
   };
 }
 
 /** --api-key (ID:SECRET for the two-part ones) > the provider's variables > the config file. */
-export function credentialsFrom(registrar: Registrar, options: CommandOptions, io: Io): Credentials {
+export function credentialsFrom(registrar: Registrar, options: KeyOptions, io: Io): Credentials {
   const [first, second] = registrar.variables;
   if (!first) return { key: "" };
   const given = fromFlagEnvOrConfig(options, "apiKey", io, second ? [] : [first]);
@@ -142,7 +144,7 @@ export function credentialsFrom(registrar: Registrar, options: CommandOptions, i
 /** The registration of one listen run, fed by the tunnel's events; returns what stops it. */
 export async function openRegistration(
   plan: RegisterPlan,
-  options: CommandOptions,
+  options: ListenOptions,
   keys: VerifyKeys,
   dataDir: string,
   bus: EventBus,

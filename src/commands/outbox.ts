@@ -7,9 +7,10 @@ import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { positiveDurationOption, providerFrom, urlOption } from "./common.js";
+import { providerFrom } from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
-import type { CommandOptions } from "./options.js";
+import type { OutboxOptions } from "./outbox-flags.js";
+import { positiveDurationOption, urlOption } from "./values.js";
 
 const ACTIONS = ["list", "retry", "drop"] as const;
 
@@ -39,10 +40,10 @@ function requestFrom(args: string[]): ControlRequest {
  */
 async function perform(
   request: ControlRequest,
-  options: CommandOptions,
+  options: OutboxOptions,
   io: Io,
 ): Promise<OfflineResult & { live: boolean }> {
-  const dataDir = resolve(io.cwd, String(options.dataDir ?? ".hook"));
+  const dataDir = resolve(io.cwd, options.dataDir);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const reply = await askListener(dataDir, request);
     if (reply) return { reply, events: [], live: true };
@@ -63,23 +64,22 @@ async function perform(
   );
 }
 
-function offlineOptions(dataDir: string, options: CommandOptions, io: Io) {
+function offlineOptions(dataDir: string, options: OutboxOptions, io: Io) {
   const provider = options.provider ? providerFrom(options) : undefined;
-  const secrets = options.secret as string[] | undefined;
   return {
     dataDir,
     forwardTo: options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined,
     timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     provider,
-    secret: secrets?.[0],
+    secret: options.secret?.[0],
     giveUpAfterMs: positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h"),
     now: io.now,
   };
 }
 
-export async function outboxCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function outboxCommand(args: string[], options: OutboxOptions, io: Io): Promise<number> {
   const request = requestFrom(args);
-  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+  const out = new Output(io, options);
   const { reply, events, live } = await perform(request, options, io);
   const renderer = new ListenRenderer(out);
   for (const event of events) renderer.handle(event);

@@ -8,9 +8,15 @@ import type { Source } from "../poll/types.js";
 import { eventFilter } from "../receive/filter.js";
 import type { Io } from "../ui/io.js";
 import { parseDuration } from "../units.js";
-import { parseHeaderFlags, positiveDurationOption, secretsFrom, urlOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import { parseHeaderFlags, secretsFrom } from "./common.js";
+import type { GlobalOptions } from "./options.js";
+import { toList } from "./options.js";
+import type { PollOptions } from "./poll-flags.js";
 import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from "./poll-keys.js";
+import { positiveDurationOption, urlOption } from "./values.js";
+
+/** What building a source reads: poll's flags, of which listen --reconcile has some. */
+export type SourceOptions = Partial<PollOptions> & Pick<GlobalOptions, "configured">;
 
 export interface PollSetup {
   provider: string;
@@ -36,13 +42,11 @@ export interface PollSetup {
 export const PROVIDERS = ["stripe", "github", "liqpay", "http"];
 
 /** Reads and checks every flag; a bad one is exit 2 that names it, before any lock or request. */
-export function pollSetup(options: CommandOptions, io: Io): PollSetup {
-  const provider = String(options.provider ?? "").toLowerCase();
+export function pollSetup(options: PollOptions, io: Io): PollSetup {
+  const provider = (options.provider ?? "").toLowerCase();
   if (!PROVIDERS.includes(provider)) {
     throw new UsageError(
-      options.provider
-        ? `poll: unknown provider "${String(options.provider)}"`
-        : "poll: --provider is required",
+      options.provider ? `poll: unknown provider "${options.provider}"` : "poll: --provider is required",
       `hook poll works with: ${PROVIDERS.join(", ")}`,
     );
   }
@@ -51,8 +55,8 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
   const target = urlOption(options.forwardTo, "--forward-to");
   let statePath = "";
   const built = buildSource(provider, options, io, () => `${statePath}.spool`);
-  statePath = resolve(io.cwd, String(options.state ?? defaultStatePath(options, provider, built.source.key)));
-  const types = eventFilter(options.types === undefined ? undefined : String(options.types), "poll: --types");
+  statePath = resolve(io.cwd, options.state ?? defaultStatePath(options, provider, built.source.key));
+  const types = eventFilter(options.types, "poll: --types");
   if (types && (provider === "liqpay" || provider === "http")) {
     throw new UsageError(`poll: --types applies to stripe and github, not ${provider}`);
   }
@@ -83,15 +87,14 @@ export function pollSetup(options: CommandOptions, io: Io): PollSetup {
   };
 }
 
-function defaultStatePath(options: CommandOptions, provider: string, key: string): string {
-  const dataDir = String(options.dataDir ?? ".hook");
-  return `${dataDir}/poll/${provider}-${key.replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`;
+function defaultStatePath(options: PollOptions, provider: string, key: string): string {
+  return `${options.dataDir}/poll/${provider}-${key.replace(/[^a-zA-Z0-9._-]+/g, "-")}.json`;
 }
 
-export function sinceOption(value: unknown, now: Date): Date | "all" | undefined {
+export function sinceOption(value: string | undefined, now: Date): Date | "all" | undefined {
   if (value === undefined) return undefined;
-  if (String(value).toLowerCase() === "all") return "all";
-  return new Date(now.getTime() - parseDuration(String(value), "--since"));
+  if (value.toLowerCase() === "all") return "all";
+  return new Date(now.getTime() - parseDuration(value, "--since"));
 }
 
 export type Built = Pick<PollSetup, "source" | "apiName" | "keySource" | "apiHeaders">;
@@ -99,7 +102,7 @@ export type Built = Pick<PollSetup, "source" | "apiName" | "keySource" | "apiHea
 /** `who` names the command in messages: "poll", or "listen --reconcile", which has no --user. */
 export function buildSource(
   provider: string,
-  options: CommandOptions,
+  options: SourceOptions,
   io: Io,
   spoolPath: () => string,
   who = "poll",
@@ -130,14 +133,14 @@ export function buildSource(
   return httpSetup(options, io);
 }
 
-function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefined, who: string): Built {
+function githubSetup(options: SourceOptions, io: Io, apiBase: string | undefined, who: string): Built {
   const scopes = (["repo", "org", "user"] as const).filter((k) => options[k] !== undefined);
   if (scopes.length !== 1) {
     const user = who === "poll" ? ", --org ORG or --user USER" : " or --org ORG";
     throw new UsageError(`${who}: github needs exactly one of --repo OWNER/NAME${user}`);
   }
   const scope = scopes[0] as "repo" | "org" | "user";
-  const name = String(options[scope]);
+  const name = options[scope] ?? "";
   if (scope === "repo" && !/^[^/\s]+\/[^/\s]+$/.test(name))
     throw new UsageError(`${who}: --repo "${name}" is not OWNER/NAME`);
   const token = optionalKey(options, io, ["GITHUB_TOKEN", "GH_TOKEN"]);
@@ -156,11 +159,11 @@ function githubSetup(options: CommandOptions, io: Io, apiBase: string | undefine
   return { source, apiName: "GitHub API", keySource: "--api-key or GITHUB_TOKEN", apiHeaders: headers };
 }
 
-function liqpaySetup(options: CommandOptions, io: Io, apiBase: string | undefined): Built {
+function liqpaySetup(options: SourceOptions, io: Io, apiBase: string | undefined): Built {
   const privateKey = apiKey(options, io, ["LIQPAY_PRIVATE_KEY"], "LiqPay private");
   const publicKey = fromFlagEnvOrConfig(options, "publicKey", io, ["LIQPAY_PUBLIC_KEY"]);
   if (!publicKey) throw new UsageError("poll: liqpay needs --public-key (or LIQPAY_PUBLIC_KEY)");
-  const orders = ((options.order as string[] | undefined) ?? [])
+  const orders = toList(options.order)
     .flatMap((o) => o.split(","))
     .map((o) => o.trim())
     .filter(Boolean);
@@ -182,25 +185,26 @@ function liqpaySetup(options: CommandOptions, io: Io, apiBase: string | undefine
   };
 }
 
-function httpSetup(options: CommandOptions, io: Io): Built {
-  for (const flag of ["url", "items", "id"] as const) {
-    if (options[flag] === undefined)
-      throw new UsageError(
-        `poll: the http source needs --${flag}`,
-        "for example --url https://api.example.com/events --items data --id id",
-      );
+function httpSetup(options: SourceOptions, io: Io): Built {
+  const { url: given, items, id } = options;
+  if (given === undefined || items === undefined || id === undefined) {
+    const flag = given === undefined ? "url" : items === undefined ? "items" : "id";
+    throw new UsageError(
+      `poll: the http source needs --${flag}`,
+      "for example --url https://api.example.com/events --items data --id id",
+    );
   }
-  const url = urlOption(options.url, "--url");
+  const url = urlOption(given, "--url");
   const headers: Record<string, string> = {};
   parseHeaderFlags(options.header).forEach((value, key) => {
     headers[key] = value;
   });
   const source = httpSource({
     url,
-    items: String(options.items),
-    id: String(options.id),
-    time: options.time as string | undefined,
-    cursorParam: options.cursorParam as string | undefined,
+    items,
+    id,
+    time: options.time,
+    cursorParam: options.cursorParam,
     sign: signer("standard", options, io),
   });
   return {

@@ -7,7 +7,7 @@ import { type PassResult, runPass } from "../poll/pass.js";
 import { PollState } from "../poll/state.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import type { CommandOptions } from "./options.js";
+import type { PollOptions } from "./poll-flags.js";
 import { type PollSetup, pollSetup } from "./poll-options.js";
 import { PollRenderer } from "./poll-render.js";
 
@@ -15,8 +15,8 @@ import { PollRenderer } from "./poll-render.js";
 const ONCE_MAX_WAIT_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
-export async function pollCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
-  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
+export async function pollCommand(_args: string[], options: PollOptions, io: Io): Promise<number> {
+  const out = new Output(io, options);
   const setup = pollSetup(options, io);
   const http = new HttpClient({ env: io.env, connections: 4 });
   const release = acquirePollLock(setup.lockPath, io.now);

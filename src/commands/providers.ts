@@ -4,7 +4,7 @@ import { NOT_REGISTRABLE, REGISTRABLE } from "../register/support.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import type { CommandOptions } from "./options.js";
+import type { JSON_LINES, OptionsOf } from "./options.js";
 
 /** What a provider needs besides the body, as flags: shown so nobody has to guess. */
 const NEEDS: Record<string, string> = {
@@ -30,7 +30,11 @@ function row(provider: Provider) {
   };
 }
 
-export async function providersCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function providersCommand(
+  _args: string[],
+  options: OptionsOf<typeof JSON_LINES>,
+  io: Io,
+): Promise<number> {
   const out = new Output(io, options);
   const rows = listProviders().map(row);
   if (out.json) {

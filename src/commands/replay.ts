@@ -9,23 +9,22 @@ import { type LoadedFixture, loadFixtures } from "../store/fixture-reader.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import {
-  intOption,
   parseHeaderFlags,
-  positiveDurationOption,
   providerFrom,
   providerOptionsFrom,
   requireSecrets,
   secretsFrom,
-  urlOption,
 } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import { toList } from "./options.js";
+import type { ReplayOptions, TriggerOptions } from "./replay-flags.js";
 import { ReplayRenderer } from "./replay-output.js";
+import { intOption, positiveDurationOption, urlOption } from "./values.js";
 
-const list = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+/** What replay and trigger both read. */
+type SendOptions = ReplayOptions | TriggerOptions;
 
 /** hook replay PATH... --to URL */
-export async function replayCommand(args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function replayCommand(args: string[], options: ReplayOptions, io: Io): Promise<number> {
   const settings = replaySettings(options);
   const fixtures = loadFixtures(args, io.cwd);
   return sendFixtures(fixtures, options, io, settings, "hook replay");
@@ -34,16 +33,16 @@ export async function replayCommand(args: string[], options: CommandOptions, io:
 type ReplaySettings = ReturnType<typeof replaySettings>;
 
 /** Every flag checked before any file is read or request sent: a typo is exit 2 with nothing sent. */
-export function replaySettings(options: CommandOptions) {
-  const report = options.report as string | undefined;
+export function replaySettings(options: SendOptions) {
+  const { report } = options;
   if (report) reportFormat(report);
   return {
     to: urlOption(options.to, "--to"),
-    concurrency: intOption(options.concurrency ?? "1", "--concurrency", 1),
-    repeat: intOption(options.repeat ?? "1", "--repeat", 1),
+    concurrency: intOption(options.concurrency, "--concurrency", 1),
+    repeat: intOption(options.repeat, "--repeat", 1),
     timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
-    expect: parseExpect(String(options.expect ?? "2xx")),
-    edits: list(options.set).map(parseSet),
+    expect: parseExpect(options.expect),
+    edits: toList(options.set).map(parseSet),
     extraHeaders: parseHeaderFlags(options.header),
     report,
   };
@@ -52,12 +51,12 @@ export function replaySettings(options: CommandOptions) {
 /** The shared body of replay and trigger: prepare, send, show, report, exit code. */
 export async function sendFixtures(
   fixtures: LoadedFixture[],
-  options: CommandOptions,
+  options: SendOptions,
   io: Io,
   settings: ReplaySettings,
   suiteName: string,
 ): Promise<number> {
-  const out = new Output(io, { json: options.json === true, color: options.color !== false });
+  const out = new Output(io, options);
   const override = options.provider ? providerFrom(options) : undefined;
   const secrets = secretsFrom(options);
   const prepared = prepareJobs({

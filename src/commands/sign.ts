@@ -3,9 +3,10 @@ import { signRequest } from "../providers/sign-request.js";
 import type { Provider } from "../providers/types.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { intOption, parseHeaderFlags, providerFrom, readBody, requireSecrets, urlOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import { parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
 import { curlCommand } from "./sign-curl.js";
+import type { SignOptions } from "./sign-flags.js";
+import { intOption, urlOption } from "./values.js";
 
 /**
  * A provider's complaint about the secret. "That is <another kind of key>" is certainly wrong (a Stripe
@@ -22,19 +23,19 @@ export function checkSecrets(provider: Provider, secrets: string[], out: Output)
   }
 }
 
-function timestampFrom(options: CommandOptions, io: Io): Date {
+function timestampFrom(options: SignOptions, io: Io): Date {
   if (options.timestamp === undefined) return io.now();
   return new Date(intOption(options.timestamp, "--timestamp") * 1000);
 }
 
 /** The URL as typed: Twilio signs the exact text, so it is checked but never normalised. */
-function urlFrom(options: CommandOptions): string | undefined {
-  const url = (options.url ?? options.curl) as string | undefined;
+function urlFrom(options: SignOptions): string | undefined {
+  const url = options.url ?? options.curl;
   if (url !== undefined) urlOption(url, options.url !== undefined ? "--url" : "--curl");
   return url;
 }
 
-export async function signCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function signCommand(_args: string[], options: SignOptions, io: Io): Promise<number> {
   const out = new Output(io, options);
   const provider = providerFrom(options);
   const secrets = provider.usesSecret === false ? [""] : requireSecrets(options, provider);
@@ -54,11 +55,9 @@ export async function signCommand(_args: string[], options: CommandOptions, io: 
     const extra = body ? { body: Buffer.from(body).toString("utf8") } : {};
     out.resultData("signature", { provider: provider.name, headers, ...extra });
   } else if (options.curl !== undefined) {
-    const bodyFile = body ? undefined : (options.bodyFile as string | undefined);
+    const bodyFile = body ? undefined : options.bodyFile;
     const contentType = provider.contentType;
-    out.result(
-      curlCommand({ url: String(options.curl), headers, contentType, body: body ?? input.body, bodyFile }),
-    );
+    out.result(curlCommand({ url: options.curl, headers, contentType, body: body ?? input.body, bodyFile }));
   } else if (body) {
     // LiqPay: the signature is a form field, so the signed body is the result.
     out.result(Buffer.from(body).toString("utf8"));

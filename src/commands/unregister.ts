@@ -6,20 +6,24 @@ import { alive, RegistrationRecord } from "../register/record.js";
 import { removeEntry } from "../register/removal.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { urlOption } from "./common.js";
 import { credentialsFrom } from "./listen-register.js";
-import type { CommandOptions } from "./options.js";
 import { renderRegister } from "./register-render.js";
+import type { UnregisterOptions } from "./unregister-flags.js";
+import { urlOption } from "./values.js";
 
 /**
  * Removes what `hook listen --register` left at the providers: registrations of killed runs and those
  * kept with --keep. A running listen's registration is left to that run. Exit 1 if any removal failed.
  */
-export async function unregisterCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
-  const out = new Output(io, { json: options.json === true, color: options.color as boolean | undefined });
-  const dataDir = resolve(io.cwd, String(options.dataDir ?? ".hook"));
+export async function unregisterCommand(
+  _args: string[],
+  options: UnregisterOptions,
+  io: Io,
+): Promise<number> {
+  const out = new Output(io, options);
+  const dataDir = resolve(io.cwd, options.dataDir);
   const record = new RegistrationRecord(dataDir);
-  const only = options.provider === undefined ? undefined : String(options.provider).toLowerCase();
+  const only = options.provider?.toLowerCase();
   if (only) getRegistrar(only);
   const apiBase = options.apiBase ? urlOption(options.apiBase, "--api-base").origin : undefined;
   // Newest first: undoing Telegram's webhook settings in reverse puts back the oldest one last.

@@ -3,9 +3,11 @@ import { resolve } from "node:path";
 import { HookError, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
-import { parseHeaderFlags, providerFrom, readBody, requireSecrets, secondsOption } from "./common.js";
-import type { CommandOptions } from "./options.js";
+import { parseHeaderFlags, providerFrom, readBody, requireSecrets } from "./common.js";
+import { toList } from "./options.js";
 import { checkSecrets } from "./sign.js";
+import type { VerifyOptions } from "./sign-flags.js";
+import { secondsOption } from "./values.js";
 
 /** Reads all of stdin as text (for --header @-). */
 async function readStdin(io: Io): Promise<string> {
@@ -19,11 +21,9 @@ async function readStdin(io: Io): Promise<string> {
  * --header values, with `@FILE` (or `@-` for stdin) expanded to the "Name: value" lines in it, so the
  * output of `hook sign` pipes straight in: `hook sign … | hook verify … --body-file F --header @-`.
  */
-async function headerLines(options: CommandOptions, io: Io): Promise<string[]> {
-  const raw = options.header;
-  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+async function headerLines(options: VerifyOptions, io: Io): Promise<string[]> {
   const lines: string[] = [];
-  for (const item of list) {
+  for (const item of toList(options.header)) {
     if (!item.startsWith("@")) {
       lines.push(item);
       continue;
@@ -48,7 +48,7 @@ async function headerLines(options: CommandOptions, io: Io): Promise<string[]> {
   return lines;
 }
 
-export async function verifyCommand(_args: string[], options: CommandOptions, io: Io): Promise<number> {
+export async function verifyCommand(_args: string[], options: VerifyOptions, io: Io): Promise<number> {
   const out = new Output(io, options);
   const provider = providerFrom(options);
   const secrets = provider.usesSecret === false ? [] : requireSecrets(options, provider);
@@ -56,7 +56,7 @@ export async function verifyCommand(_args: string[], options: CommandOptions, io
   const headers = parseHeaderFlags(await headerLines(options, io));
   const toleranceSeconds = secondsOption(options.tolerance, "--tolerance");
   const body = await readBody(options, io);
-  const url = options.url as string | undefined;
+  const { url } = options;
   const verdict = provider.verify({ body, headers, secrets, now: io.now(), url, toleranceSeconds });
   const { type, id } = provider.describe(body, headers);
   if (options.json) {
