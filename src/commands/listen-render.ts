@@ -46,26 +46,40 @@ function ms(value: number): string {
 export class ListenRenderer {
   private spinner: Spinner | undefined;
   /**
-   * Request lines come at the rate requests do: on a pipe or a file they are written together once the
-   * event loop has handled what was ready (one write for all the requests answered in that turn, not
-   * one each). Every other line flushes them first, so the order on the stream is the order of events.
+   * Request lines, and --durable's delivery lines, come at the rate requests do: on a pipe or a file
+   * they are written together once the event loop has handled what was ready (one write for all the
+   * requests answered in that turn, not one each). Every other line flushes them first, so the order
+   * on the stream is the order of events.
    */
-  private readonly requests: LineBatch;
+  private readonly batch: LineBatch;
 
   constructor(private readonly out: Output) {
-    this.requests = out.batch(0);
+    this.batch = out.batch(0);
+  }
+
+  /** Writes the lines held back: before a caller writes lines of its own after these. */
+  flush(): void {
+    this.batch.flush();
   }
 
   readonly handle = (event: ListenEvent): void => {
     if (event.kind === "request") {
-      this.requests.add(
+      this.batch.add(
         this.out.json
           ? this.out.jsonText({ kind: "request", ...requestJson(event.record) })
           : this.out.human(this.requestLine(event.record)),
       );
       return;
     }
-    this.requests.flush();
+    if (event.kind === "delivery") {
+      this.batch.add(
+        this.out.json
+          ? this.out.jsonText({ kind: "delivery", ...deliveryJson(event.record) })
+          : this.out.human(this.deliveryLine(event.record)),
+      );
+      return;
+    }
+    this.batch.flush();
     switch (event.kind) {
       case "ready": {
         const { kind: _k, localUrl, forwardTo, ...rest } = event;
@@ -73,10 +87,6 @@ export class ListenRenderer {
         this.ready(event);
         return;
       }
-      case "delivery":
-        this.out.data("delivery", deliveryJson(event.record));
-        this.out.line(this.deliveryLine(event.record));
-        return;
       case "reconcile":
         renderReconcile(this.out, event.event);
         return;

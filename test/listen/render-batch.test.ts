@@ -105,3 +105,24 @@ describe("listen's request lines on a pipe or a file", () => {
     expect(writes.stderr).toHaveLength(2);
   });
 });
+
+describe("--durable's delivery lines", () => {
+  it("are batched like request lines, keep their order, and flush() writes them before a caller's own line", () => {
+    const { io, writes } = countingIo();
+    const out = new Output(io);
+    const renderer = new ListenRenderer(out);
+    const delivery = (seq: number): ListenEvent => ({
+      kind: "delivery",
+      record: { seq, attempt: 1, ok: true, status: 200, latencyMs: 1, pending: 0, eventId: `evt_${seq}` },
+    });
+    renderer.handle(request(1));
+    renderer.handle(delivery(1));
+    expect(writes.stderr).toEqual([]);
+    renderer.flush();
+    out.line("after");
+    expect(writes.stderr).toHaveLength(2);
+    const text = writes.stderr.join("");
+    expect(text.indexOf("evt_1  verified")).toBeLessThan(text.indexOf("outbox #1"));
+    expect(text.indexOf("outbox #1")).toBeLessThan(text.indexOf("after"));
+  });
+});
