@@ -8,8 +8,8 @@
 export class LineBatch {
   private lines: string[] = [];
   private size = 0;
-  private pending = false;
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -25,23 +25,20 @@ export class LineBatch {
     this.lines.push(line);
     this.size += line.length + 1;
     if (this.size >= 65_536) this.flush();
-    else if (!this.pending) {
-      this.pending = true;
-      this.timer =
-        this.flushAfterMs > 0
-          ? setTimeout(() => this.flush(), this.flushAfterMs)
-          : setImmediate(() => this.flush());
+    else if (this.timer === undefined && this.immediate === undefined) {
+      if (this.flushAfterMs > 0) this.timer = setTimeout(() => this.flush(), this.flushAfterMs);
+      else this.immediate = setImmediate(() => this.flush());
     }
   }
 
   /** Writes what is held, now. Callers flush before any line of their own that must come after these. */
   flush(): void {
-    if (this.pending) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
-    this.pending = false;
+    // Each handle to its own clear function: clearImmediate() given a Timeout would unlink it from
+    // the wrong list.
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     if (this.lines.length === 0) return;
     const text = `${this.lines.join("\n")}\n`;
     this.lines = [];
