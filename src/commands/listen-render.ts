@@ -4,6 +4,7 @@ import { redactUrl } from "../redact.js";
 import { plain } from "../tunnel/log.js";
 import { answerSnippet } from "../ui/answer.js";
 import { escapeControl } from "../ui/escape.js";
+import type { LineBatch } from "../ui/line-batch.js";
 import type { Output, Spinner } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 import { renderReconcile } from "./listen-reconcile-render.js";
@@ -44,10 +45,41 @@ function ms(value: number): string {
 /** The terminal subscriber: one human line per event on stderr, or NDJSON on stdout with --json. */
 export class ListenRenderer {
   private spinner: Spinner | undefined;
+  /**
+   * Request lines, and --durable's delivery lines, come at the rate requests do: on a pipe or a file
+   * they are written together once the event loop has handled what was ready (one write for all the
+   * requests answered in that turn, not one each). Every other line flushes them first, so the order
+   * on the stream is the order of events.
+   */
+  private readonly batch: LineBatch;
 
-  constructor(private readonly out: Output) {}
+  constructor(private readonly out: Output) {
+    this.batch = out.batch(0);
+  }
+
+  /** Writes the lines held back: before a caller writes lines of its own after these. */
+  flush(): void {
+    this.batch.flush();
+  }
 
   readonly handle = (event: ListenEvent): void => {
+    if (event.kind === "request") {
+      this.batch.add(
+        this.out.json
+          ? this.out.jsonText({ kind: "request", ...requestJson(event.record) })
+          : this.out.human(this.requestLine(event.record)),
+      );
+      return;
+    }
+    if (event.kind === "delivery") {
+      this.batch.add(
+        this.out.json
+          ? this.out.jsonText({ kind: "delivery", ...deliveryJson(event.record) })
+          : this.out.human(this.deliveryLine(event.record)),
+      );
+      return;
+    }
+    this.batch.flush();
     switch (event.kind) {
       case "ready": {
         const { kind: _k, localUrl, forwardTo, ...rest } = event;
@@ -55,14 +87,6 @@ export class ListenRenderer {
         this.ready(event);
         return;
       }
-      case "request":
-        if (this.out.json) this.out.data("request", requestJson(event.record));
-        this.out.line(this.requestLine(event.record));
-        return;
-      case "delivery":
-        this.out.data("delivery", deliveryJson(event.record));
-        this.out.line(this.deliveryLine(event.record));
-        return;
       case "reconcile":
         renderReconcile(this.out, event.event);
         return;

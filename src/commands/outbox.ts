@@ -83,6 +83,7 @@ export async function outboxCommand(args: string[], options: OutboxOptions, io: 
   const { reply, events, live } = await perform(request, options, io);
   const renderer = new ListenRenderer(out);
   for (const event of events) renderer.handle(event);
+  renderer.flush();
   const code = render(out, reply, live);
   // Beside no listener, retry made the attempt itself: a failed one is a failed command.
   return events.some((e) => e.kind === "delivery" && !e.record.ok) ? Exit.failed : code;

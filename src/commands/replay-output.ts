@@ -1,8 +1,8 @@
-import { redactText } from "../redact.js";
 import type { ReplayResult, ReplaySummary } from "../replay/run.js";
 import { answerSnippet, slowAnswer } from "../ui/answer.js";
 import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
+import type { LineBatch } from "../ui/line-batch.js";
 import type { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
 
@@ -28,13 +28,12 @@ export class ReplayRenderer {
     this.showProgress = out.interactive && total > 1;
     // A person at a terminal sees each line at once; a pipe gets them in batches, so 10,000 results
     // cost a few hundred writes instead of 10,000 (each one a blocking write on a pipe).
-    const stream = out.json ? io.stdout : io.stderr;
-    this.batch = new LineBatch((text) => stream.write(text), stream.isTTY !== true);
+    this.batch = out.batch(100);
   }
 
   result(result: ReplayResult, done: number, total: number): void {
     if (this.out.json) {
-      this.batch.add(redactText(JSON.stringify(resultLine(result))));
+      this.batch.add(this.out.jsonText(resultLine(result)));
       return;
     }
     this.clearProgress();
@@ -87,38 +86,6 @@ export class ReplayRenderer {
     const rate = sent > 1 ? `, ${summary.perSecond}/s` : "";
     this.out.line(`${sent} sent: ${parts.join(", ")} in ${formatDuration(summary.durationMs)}${rate}`);
     if (reportPath) this.out.line(c.dim(`report: ${reportPath}`));
-  }
-}
-
-/** Lines joined and written together: at 64 KB, after 100 ms, or on flush(). Unbatched when `enabled` is false. */
-class LineBatch {
-  private lines: string[] = [];
-  private size = 0;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly write: (text: string) => void,
-    private readonly enabled: boolean,
-  ) {}
-
-  add(line: string): void {
-    if (!this.enabled) {
-      this.write(`${line}\n`);
-      return;
-    }
-    this.lines.push(line);
-    this.size += line.length + 1;
-    if (this.size >= 65_536) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), 100);
-  }
-
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.lines.length === 0) return;
-    this.write(`${this.lines.join("\n")}\n`);
-    this.lines = [];
-    this.size = 0;
   }
 }
 

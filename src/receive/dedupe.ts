@@ -2,6 +2,10 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../store/atomic.js";
 
+/** Whitespace would break the one-id-a-line file: it becomes "_". */
+const WHITESPACE = /\s/;
+const WHITESPACE_ALL = /\s/g;
+
 /** How many ids are remembered; older ones are forgotten at the next start. */
 const KEEP = 100_000;
 
@@ -38,13 +42,20 @@ export class SeenIds {
 
   /** Records the ids; true when one of them was seen before. */
   check(provider: string, ids: (string | undefined)[]): boolean {
-    const keys = ids
-      .filter((id): id is string => Boolean(id))
-      .map((id) => `${provider} ${id.replace(/\s/g, "_")}`);
-    const duplicate = keys.some((key) => this.seen.has(key));
-    const fresh = keys.filter((key) => !this.seen.has(key));
-    for (const key of fresh) this.seen.add(key);
-    if (fresh.length > 0 && !this.broken) this.persist(fresh);
+    // Plain loops: this runs for every request, with one or two ids. Seen means seen before this call.
+    let duplicate = false;
+    const fresh: string[] = [];
+    for (const id of ids) {
+      if (!id) continue;
+      const key = `${provider} ${WHITESPACE.test(id) ? id.replace(WHITESPACE_ALL, "_") : id}`;
+      if (this.seen.has(key)) duplicate = true;
+      else fresh.push(key);
+    }
+    for (const key of fresh) {
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      if (!this.broken) this.persist(key);
+    }
     return duplicate;
   }
 
@@ -52,8 +63,8 @@ export class SeenIds {
    * New ids are appended in batches (at most 100 ms late, and on flush()): one write for many
    * requests instead of a mkdir, an open, a write and a close for each one.
    */
-  private persist(keys: string[]): void {
-    for (const key of keys) this.pending.push(key);
+  private persist(key: string): void {
+    this.pending.push(key);
     this.timer ??= setTimeout(() => this.flush(), 100).unref();
   }
 

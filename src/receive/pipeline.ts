@@ -104,7 +104,8 @@ export class Pipeline {
     if (o.filter && !o.filter(description.type)) {
       return finish("filtered", jsonReply(200, { ok: true, filtered: true }));
     }
-    const refused = await this.confirm(incoming, description, draft, finish);
+    // Only --confirm waits here: without it, no extra turn of the event loop per request.
+    const refused = o.confirm && (await this.confirm(incoming, description, draft, finish));
     if (refused) return refused;
     draft.duplicate = o.seen.check(draft.provider, [description.id, description.deliveryId]);
     return o.gate
@@ -166,7 +167,8 @@ export class Pipeline {
   ): Finish {
     const started = performance.now();
     return async (outcome, reply, extra = {}) => {
-      const savedAs = await saving();
+      const written = saving();
+      const savedAs = written === undefined ? undefined : await written;
       const latencyMs = performance.now() - started;
       const record: RequestRecord = Object.assign(draft, extra, {
         outcome,

@@ -84,10 +84,14 @@ function readWhole(req: IncomingMessage, max: number): Promise<Buffer | undefine
 function send(res: ServerResponse, reply: Reply, close: boolean): void {
   if (res.headersSent || res.destroyed) return;
   const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
-  const headers = reply.headers.filter(([name]) => name.toLowerCase() !== "content-length");
-  headers.push(["content-length", String(body.length)]);
-  if (close) headers.push(["connection", "close"]);
-  res.writeHead(reply.status, headers.flat());
+  // Flat [name, value, ...] made in one pass: this runs for every request.
+  const flat: string[] = [];
+  for (const [name, value] of reply.headers) {
+    if (name.length !== 14 || name.toLowerCase() !== "content-length") flat.push(name, value);
+  }
+  flat.push("content-length", String(body.length));
+  if (close) flat.push("connection", "close");
+  res.writeHead(reply.status, flat);
   res.end(body);
 }
 

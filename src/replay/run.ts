@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { headersFromPairs } from "../net/headers.js";
 import type { Provider } from "../providers/types.js";
 import { redactUrl } from "../redact.js";
 import type { LoadedFixture } from "../store/fixture-reader.js";
@@ -122,7 +123,11 @@ async function sendJob(
  * change it. The same for every send of a job (a delivery id that is also the event id is kept per job).
  */
 function sentEventId(job: ReplayJob, req: { body: Uint8Array; headers: Record<string, string> }) {
-  if (!("eventId" in job)) job.eventId = job.provider.describe(req.body, new Headers(req.headers)).id;
+  // The light view of the headers, as the receiver gives providers: a real Headers validates and sorts
+  // every header, once a fixture, which was a twentieth of a 10,000-fixture run's sending phase.
+  if (!("eventId" in job)) {
+    job.eventId = job.provider.describe(req.body, headersFromPairs(Object.entries(req.headers))).id;
+  }
   return job.eventId;
 }
 

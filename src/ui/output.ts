@@ -3,6 +3,7 @@ import { withoutBytes } from "../events/json.js";
 import { redactText } from "../redact.js";
 import { humanText } from "./escape.js";
 import type { Io } from "./io.js";
+import { LineBatch } from "./line-batch.js";
 
 interface OutputOptions {
   json?: boolean;
@@ -51,6 +52,7 @@ export class Output {
     const safe = humanText(text);
     if (!this.stamped) return safe;
     const stamp = this.io.now().toISOString();
+    if (!safe.includes("\n")) return safe === "" ? safe : `${stamp} ${safe}`;
     return safe
       .split("\n")
       .map((line) => (line === "" ? line : `${stamp} ${line}`))
@@ -60,7 +62,21 @@ export class Output {
   /** One JSON object per line on stdout, with a `kind` field. Only with --json. */
   data(kind: string, fields: Record<string, unknown>): void {
     if (!this.json) return;
-    this.io.stdout.write(`${redactText(JSON.stringify({ kind, ...fields }, withoutBytes))}\n`);
+    this.io.stdout.write(`${this.jsonText({ kind, ...fields })}\n`);
+  }
+
+  /** A --json line as data() writes it (redacted, no raw bytes), for a caller that batches its lines. */
+  jsonText(value: Record<string, unknown>): string {
+    return redactText(JSON.stringify(value, withoutBytes));
+  }
+
+  /**
+   * Lines at a request's rate, batched (see LineBatch) on the stream this output's lines go to: stdout
+   * with --json, stderr otherwise. Add human() or jsonText() lines; flush() before writing any other.
+   */
+  batch(flushAfterMs: number): LineBatch {
+    const stream = this.json ? this.io.stdout : this.io.stderr;
+    return new LineBatch((text) => stream.write(text), stream.isTTY !== true, flushAfterMs);
   }
 
   /**
