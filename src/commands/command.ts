@@ -3,7 +3,7 @@ import type { Io } from "../ui/io.js";
 import { type Flags, type GlobalOptions, type OptionsOf, readOptions } from "./options.js";
 
 /** A command's implementation: its operands, its typed options, the io; returns the exit code. */
-export type Runner<O> = (args: string[], options: O, io: Io, program: Command) => Promise<number | undefined>;
+type Runner<O> = (args: string[], options: O, io: Io, program: Command) => Promise<number | undefined>;
 
 /** A command as cli.ts lists it: what `hook --help` shows, and how to load the rest. */
 export interface Listed {
@@ -27,7 +27,7 @@ export interface Listed {
   ): Promise<number | undefined>;
 }
 
-export interface Definition<F extends Flags> {
+interface Definition<F extends Flags> {
   name: string;
   description: string;
   args?: [string, string][];

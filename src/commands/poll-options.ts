@@ -16,7 +16,7 @@ import { apiKey, fromFlagEnvOrConfig, optionalKey, secretWarnings, signer } from
 import { positiveDurationOption, urlOption } from "./values.js";
 
 /** What building a source reads: poll's flags, of which listen --reconcile has some. */
-export type SourceOptions = Partial<PollOptions> & Pick<GlobalOptions, "configured">;
+type SourceOptions = Partial<PollOptions> & Pick<GlobalOptions, "configured">;
 
 export interface PollSetup {
   provider: string;

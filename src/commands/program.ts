@@ -25,7 +25,7 @@ const GLOBAL_FLAGS = {
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Adds flags to a command as commander options; a key that is not the flag's attribute name is a bug. */
-export function addFlags(command: Command, flags: Flags): void {
+function addFlags(command: Command, flags: Flags): void {
   for (const [key, flag] of Object.entries(flags)) {
     const option = new Option(flag.flags, flag.description);
     if (flag.defaultValue !== undefined) option.default(flag.defaultValue);
