@@ -58,10 +58,13 @@ function freshEventId(like?: string): string {
   return like.slice(0, keep) + rest;
 }
 
-/** A numeric id of the same number of digits (5 to 15), never starting with 0. */
+/**
+ * A numeric id of the same number of digits (5 to 14), never starting with 0. 14 at most: randomInt
+ * takes a range below 2^48, and a 15-digit one (9e14 values) threw a RangeError.
+ */
 function freshNumber(like?: string): number {
-  const digits = Math.min(15, Math.max(5, like?.length ?? 9));
-  return randomInt(10 ** (digits - 1), 10 ** digits - 1);
+  const digits = Math.min(14, Math.max(5, like?.length ?? 9));
+  return randomInt(10 ** (digits - 1), 10 ** digits);
 }
 
 /**
