@@ -33,6 +33,12 @@ describe("a fresh event id", () => {
     expect(freshEventId("evt_3NxAbC9z")).not.toBe(freshEventId("evt_3NxAbC9z"));
   });
 
+  it("is never the old id, however few ways it has to differ; one with nothing to vary gets a random one", () => {
+    // Ten possible ids, one of them the old: a thousand draws would meet it for sure.
+    for (let i = 0; i < 1_000; i++) expect(freshEventId("ABCDE-1")).not.toBe("ABCDE-1");
+    expect(freshEventId("evt_----")).toMatch(/^[0-9a-f]{24}$/);
+  });
+
   it("is a UUID for a UUID, and 24 hex characters without a model or for a short one", () => {
     expect(freshEventId("8F2A4B6C-1D3E-4F5A-9B7C-0D1E2F3A4B5C")).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
