@@ -13,9 +13,11 @@ import type { Provider } from "../../src/providers/types.js";
 import { SeenIds } from "../../src/receive/dedupe.js";
 import { eventFilter } from "../../src/receive/filter.js";
 import { VerifyKeys } from "../../src/receive/keys.js";
-import { Pipeline, type PipelineOptions } from "../../src/receive/pipeline.js";
+import { Pipeline } from "../../src/receive/pipeline.js";
 import { type Receiver, startReceiver } from "../../src/receive/server.js";
 import { Target } from "../helpers/target.js";
+
+type PipelineOptions = ConstructorParameters<typeof Pipeline>[0];
 
 const SECRET = "whsec_pipeline_test";
 const stripe = getProvider("stripe");

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
 import { liqpaySignature } from "../../src/providers/liqpay.js";
 import type { Provider } from "../../src/providers/types.js";
-import { type BuildInput, buildRequest, targetUrl } from "../../src/replay/build.js";
-import { parseSet } from "../../src/replay/edit.js";
+import { buildRequest } from "../../src/replay/build.js";
+import { applyEdits, parseSet } from "../../src/replay/edit.js";
 import type { LoadedFixture } from "../../src/store/fixture-reader.js";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -24,13 +24,14 @@ function fixture(over: Partial<LoadedFixture> = {}): LoadedFixture {
   };
 }
 
+type BuildInput = Parameters<typeof buildRequest>[0];
+
 function build(over: Partial<BuildInput> = {}) {
   return buildRequest({
     fixture: fixture(),
     provider: getProvider("stripe"),
     secret: STRIPE_SECRET,
     to: new URL("http://127.0.0.1:9/app"),
-    edits: [],
     extraHeaders: [],
     now: NOW,
     deliveryId: "d-1",
@@ -39,6 +40,9 @@ function build(over: Partial<BuildInput> = {}) {
 }
 
 const text = (body: Uint8Array) => Buffer.from(body).toString("utf8");
+
+/** Where a fixture saved with `path` is sent, for --to `to`. */
+const targetUrl = (to: URL, path: string) => build({ to, fixture: fixture({ path }), secret: undefined }).url;
 
 describe("the URL a replayed request goes to", () => {
   it("appends the fixture's path to --to's (one slash), and '/' or '' means exactly --to", () => {
@@ -213,11 +217,11 @@ describe("the headers of a replayed request", () => {
 });
 
 describe("the body of a replayed request", () => {
-  it("applies --set edits before signing, so the signature covers the edited bytes", () => {
-    const req = build({
-      edits: [parseSet("data.amount=500")],
-      fixture: fixture({ body: Buffer.from('{"id":"evt_1","data":{"amount":1}}') }),
-    });
+  it("signs the body as edited by --set, so the signature covers the edited bytes", () => {
+    const edited = applyEdits(Buffer.from('{"id":"evt_1","data":{"amount":1}}'), "application/json", [
+      parseSet("data.amount=500"),
+    ]);
+    const req = build({ fixture: fixture({ body: edited }) });
     expect(text(req.body)).toBe('{"id":"evt_1","data":{"amount":500}}');
     const event = Stripe.webhooks.constructEvent(
       text(req.body),

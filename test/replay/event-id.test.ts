@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getProvider } from "../../src/providers/index.js";
-import { freshEventId, withEventId } from "../../src/replay/event-id.js";
+import { withEventId } from "../../src/replay/event-id.js";
 import { builtinSamples } from "../../src/store/builtin-fixtures.js";
 import type { LoadedFixture } from "../../src/store/fixture-reader.js";
 
@@ -14,6 +14,12 @@ function fixture(over: Partial<LoadedFixture>): LoadedFixture {
     bare: false,
     ...over,
   };
+}
+
+/** The fresh id trigger gives an event whose id was `like` (Stripe's id lives in the body). */
+function freshEventId(like?: string): string {
+  const body = like === undefined ? "{}" : JSON.stringify({ id: like });
+  return withEventId(fixture({ body: Buffer.from(body) }), "stripe").id as string;
 }
 
 const json = (f: LoadedFixture) => JSON.parse(Buffer.from(f.body).toString()) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HookError } from "../../src/errors.js";
 import { parseExpect } from "../../src/replay/expect.js";
-import { junitXml, reportFormat, type Suite, writeReport, xmlEscape } from "../../src/replay/report.js";
+import { reportFormat, type Suite, writeReport } from "../../src/replay/report.js";
 
 const suite: Suite = {
   name: "hook replay",
@@ -24,6 +24,18 @@ const suite: Suite = {
     { name: "scenario 6", classname: "check", seconds: 0, outcome: "skipped", message: "no timestamp" },
   ],
 };
+
+/** The JUnit report as CI reads it from disk. */
+function junitXml(s: Suite): string {
+  const cwd = mkdtempSync(join(tmpdir(), "hook-report-"));
+  return readFileSync(writeReport("r.xml", cwd, s, {}), "utf8");
+}
+
+/** How `text` appears as a test case's name in the report. */
+function xmlEscape(text: string): string {
+  const xml = junitXml({ ...suite, cases: [{ name: text, classname: "c", seconds: 0, outcome: "passed" }] });
+  return (/<testcase name="([^]*)" classname="c"/.exec(xml) as RegExpExecArray)[1] as string;
+}
 
 describe("--report", () => {
   it("is JUnit XML for .xml and JSON for .json, in any case; anything else is a usage error", () => {

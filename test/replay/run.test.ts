@@ -6,7 +6,7 @@ import { getProvider } from "../../src/providers/index.js";
 import { parseSet } from "../../src/replay/edit.js";
 import { parseExpect } from "../../src/replay/expect.js";
 import { prepareJobs } from "../../src/replay/prepare.js";
-import { type ReplayPlan, type ReplayResult, runReplay } from "../../src/replay/run.js";
+import { type ReplayResult, runReplay } from "../../src/replay/run.js";
 import { createSender } from "../../src/replay/send.js";
 import type { LoadedFixture } from "../../src/store/fixture-reader.js";
 import { Target } from "../helpers/target.js";
@@ -43,6 +43,7 @@ function standardFixture(headers: Record<string, string> = {}): LoadedFixture {
 }
 
 const NOW = new Date("2026-11-27T12:00:00Z");
+type ReplayPlan = Parameters<typeof runReplay>[0];
 
 describe("preparing a replay", () => {
   const prepare = (fixtures: LoadedFixture[], over: Partial<Parameters<typeof prepareJobs>[0]> = {}) =>
