@@ -34,7 +34,7 @@ function junitXml(s: Suite): string {
 /** How `text` appears as a test case's name in the report. */
 function xmlEscape(text: string): string {
   const xml = junitXml({ ...suite, cases: [{ name: text, classname: "c", seconds: 0, outcome: "passed" }] });
-  return (/<testcase name="([^]*)" classname="c"/.exec(xml) as RegExpExecArray)[1] as string;
+  return (/<testcase name="([\s\S]*)" classname="c"/.exec(xml) as RegExpExecArray)[1] as string;
 }
 
 describe("--report", () => {
