@@ -45,23 +45,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * A new id shaped like `like`: a UUID for a UUID; otherwise a letters-only prefix (evt_, WH-, SM) kept
  * and every other letter and digit replaced by a random one of its kind, so an app that checks the
- * shape still accepts it. Without a model: a 24-character lower-case hex id.
+ * shape still accepts it. Without a model, or one with nothing to vary: a 24-character hex id.
+ * Never `like` itself: a short id came out the same by chance (1 in 100 for LiqPay's SUB-42), and
+ * the app then took the "fresh" event for a redelivery.
  */
 function freshEventId(like?: string): string {
   if (!like || like.length < 6) return randomBytes(12).toString("hex");
   if (UUID.test(like)) return randomUUID();
   const keep = /^[A-Za-z]+[_-]/.exec(like)?.[0].length ?? 2;
-  const rest = like.slice(keep).replace(/[0-9a-zA-Z]/g, (c) => {
-    if (c >= "0" && c <= "9") return String(randomInt(10));
-    return String.fromCharCode((c >= "a" ? 97 : 65) + randomInt(26));
-  });
-  return like.slice(0, keep) + rest;
+  const prefix = like.slice(0, keep);
+  const rest = like.slice(keep);
+  if (!/[0-9a-zA-Z]/.test(rest)) return randomBytes(12).toString("hex");
+  return unlike(like, () => prefix + rest.replace(/[0-9a-zA-Z]/g, randomOfKind));
 }
 
-/** A numeric id of the same number of digits (5 to 15), never starting with 0. */
+function randomOfKind(c: string): string {
+  if (c >= "0" && c <= "9") return String(randomInt(10));
+  return String.fromCharCode((c >= "a" ? 97 : 65) + randomInt(26));
+}
+
+/**
+ * A numeric id of the same number of digits (5 to 14), never starting with 0, never `like`. 14 at
+ * most: randomInt takes a range below 2^48, and a 15-digit one (9e14 values) threw a RangeError.
+ */
 function freshNumber(like?: string): number {
-  const digits = Math.min(15, Math.max(5, like?.length ?? 9));
-  return randomInt(10 ** (digits - 1), 10 ** digits - 1);
+  const digits = Math.min(14, Math.max(5, like?.length ?? 9));
+  return unlike(like, () => randomInt(10 ** (digits - 1), 10 ** digits));
+}
+
+/** Draws again until the value differs from `like`; every caller draws from more than one value. */
+function unlike<T>(like: string | undefined, draw: () => T): T {
+  for (;;) {
+    const value = draw();
+    if (String(value) !== like) return value;
+  }
 }
 
 /**
