@@ -47,7 +47,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * and every other letter and digit replaced by a random one of its kind, so an app that checks the
  * shape still accepts it. Without a model: a 24-character lower-case hex id.
  */
-function freshEventId(like?: string): string {
+export function freshEventId(like?: string): string {
   if (!like || like.length < 6) return randomBytes(12).toString("hex");
   if (UUID.test(like)) return randomUUID();
   const keep = /^[A-Za-z]+[_-]/.exec(like)?.[0].length ?? 2;
