@@ -41,16 +41,11 @@ function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 /**
- * Exported for tests written on branches not merged yet (issue 12's mutation work imports them): an
- * entry can go once its test is on main, where the check above sees the import by itself.
+ * Exports that work on other branches, not merged yet, imports or owns: an entry can go once that work
+ * is on main, where the check above sees the import (or the export is gone) by itself.
  */
 const AWAITED = [
-  "src/deliver/control.ts: controlPath",
-  "src/deliver/outbox-offline.ts: OfflineOptions",
-  "src/deliver/outbox.ts: OutboxOptions",
-  "src/poll/http.ts: pick",
-  "src/poll/liqpay.ts: FINAL_STATUSES",
-  "src/poll/pass.ts: startingPoint",
+  // mut-replay's tests, not all on main yet.
   "src/receive/pipeline.ts: PipelineOptions",
   "src/replay/build.ts: BuildInput",
   "src/replay/build.ts: targetUrl",
@@ -58,6 +53,11 @@ const AWAITED = [
   "src/replay/report.ts: junitXml",
   "src/replay/report.ts: xmlEscape",
   "src/replay/run.ts: ReplayPlan",
+  // The option work in flight (cli-start, merged so far): its exports are that branch's to settle.
+  "src/commands/command.ts: Definition",
+  "src/commands/command.ts: Runner",
+  "src/commands/poll-options.ts: SourceOptions",
+  "src/commands/program.ts: addFlags",
 ];
 
 describe("architecture", () => {
@@ -68,7 +68,7 @@ describe("architecture", () => {
   });
 
   it("every export of src/ is imported by another file (src/index.ts is the library's API and keeps all)", () => {
-    // cli.ts is left out while its options are retyped on another branch (issue 12): its exports follow.
+    // cli.ts is left out while its options are retyped on another branch (issue 12).
     const unused = unusedExports(root, ["src/index.ts", "src/cli.ts"]);
     expect(unused.filter((entry) => !AWAITED.includes(entry))).toEqual([]);
   });
