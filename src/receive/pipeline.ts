@@ -21,7 +21,7 @@ import type { VerifyKeys } from "./keys.js";
 import { publicUrl } from "./public-url.js";
 import { errorReply, jsonReply, type Reply } from "./replies.js";
 
-interface PipelineOptions {
+export interface PipelineOptions {
   /** Undefined: nothing is verified. */
   provider?: Provider;
   /** Used to describe requests when no provider verifies them. */

@@ -34,7 +34,7 @@ const TRANSPORT_HEADERS = new Set([
  * --to's path, then the fixture's path, then both queries. A fixture path of "/" (bare payloads,
  * built-in samples) means "exactly --to", so `hook trigger --to http://app/webhooks` hits /webhooks.
  */
-function targetUrl(to: URL, fixturePath: string): string {
+export function targetUrl(to: URL, fixturePath: string): string {
   const href = to.href;
   let byPath = urlCache.get(href);
   if (byPath === undefined) {
@@ -74,7 +74,7 @@ function withoutRedacted(path: string): string {
   return query ? `${path.slice(0, q)}?${query}` : path.slice(0, q);
 }
 
-interface BuildInput {
+export interface BuildInput {
   fixture: LoadedFixture;
   /** Signs the request (the fixture's own provider, or --provider). */
   provider: Provider;

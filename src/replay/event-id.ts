@@ -49,7 +49,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Never `like` itself: a short id came out the same by chance (1 in 100 for LiqPay's SUB-42), and
  * the app then took the "fresh" event for a redelivery.
  */
-function freshEventId(like?: string): string {
+export function freshEventId(like?: string): string {
   if (!like || like.length < 6) return randomBytes(12).toString("hex");
   if (UUID.test(like)) return randomUUID();
   const keep = /^[A-Za-z]+[_-]/.exec(like)?.[0].length ?? 2;

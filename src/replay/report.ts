@@ -37,7 +37,7 @@ export function reportFormat(file: string): ReportFormat {
 }
 
 /** XML 1.0 text: escape markup, drop the control characters XML cannot carry at all. */
-function xmlEscape(text: string): string {
+export function xmlEscape(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD")
     .replace(/&/g, "&amp;")
@@ -51,7 +51,7 @@ function xmlEscape(text: string): string {
  * <testsuites> with one <testsuite>, counts on both, <failure> for a wrong answer, <error> for no
  * answer, <skipped/> for a scenario that does not apply.
  */
-function junitXml(suite: Suite): string {
+export function junitXml(suite: Suite): string {
   const count = (outcome: TestCase["outcome"]) => suite.cases.filter((c) => c.outcome === outcome).length;
   const counts = `tests="${suite.cases.length}" failures="${count("failure")}" errors="${count("error")}" skipped="${count("skipped")}"`;
   const time = suite.seconds.toFixed(3);

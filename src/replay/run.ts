@@ -22,7 +22,7 @@ export interface ReplayJob {
   eventId?: string;
 }
 
-interface ReplayPlan {
+export interface ReplayPlan {
   jobs: ReplayJob[];
   to: URL;
   repeat: number;

@@ -8,18 +8,18 @@ const standard = getProvider("standard");
 const stripe = getProvider("stripe");
 const signed = standard.sign({ body: bytes("{}"), secret: key, timestamp: at, deliveryId: "m" });
 /** The verdict on the same delivery received `seconds` after it was signed (negative: before). */
-const after = (seconds: number, toleranceSeconds?: number) =>
+const receivedAfter = (seconds: number, toleranceSeconds?: number) =>
   check(standard, bytes("{}"), signed, [key], new Date(at.getTime() + seconds * 1000), { toleranceSeconds });
 
 describe("the replay window", () => {
   it("accepts a delivery exactly at the tolerance, either way, and rejects one a second beyond", () => {
-    expect(after(300)).toEqual({ ok: true });
-    expect(after(-300)).toEqual({ ok: true });
-    expect(after(301)).toMatchObject({
+    expect(receivedAfter(300)).toEqual({ ok: true });
+    expect(receivedAfter(-300)).toEqual({ ok: true });
+    expect(receivedAfter(301)).toMatchObject({
       code: "timestamp-too-old",
       reason: "timestamp too old: signed 5m 1s ago, 1s beyond the 5m tolerance",
     });
-    expect(after(-301)).toEqual({
+    expect(receivedAfter(-301)).toEqual({
       ok: false,
       code: "timestamp-too-new",
       reason: "timestamp too new: signed 5m 1s in the future, 1s beyond the 5m tolerance",
@@ -29,25 +29,25 @@ describe("the replay window", () => {
 
   it("says by how much in days, hours, minutes and seconds, leaving out the zero parts", () => {
     const old = 2 * 86_400 + 3 * 3600 + 4 * 60 + 5;
-    expect(after(old)).toEqual({
+    expect(receivedAfter(old)).toEqual({
       ok: false,
       code: "timestamp-too-old",
       reason: "timestamp too old: signed 2d 3h 4m 5s ago, 2d 2h 59m 5s beyond the 5m tolerance",
       hint: "a replay of an old delivery? re-sign it with `hook replay`, or check this machine's clock",
     });
-    expect(after(86_400 + 7, 3600)).toMatchObject({
+    expect(receivedAfter(86_400 + 7, 3600)).toMatchObject({
       reason: "timestamp too old: signed 1d 7s ago, 23h 7s beyond the 1h tolerance",
     });
-    expect(after(-(3 * 86_400), 61)).toMatchObject({
+    expect(receivedAfter(-(3 * 86_400), 61)).toMatchObject({
       reason: "timestamp too new: signed 3d in the future, 2d 23h 58m 59s beyond the 1m 1s tolerance",
     });
   });
 
   it("is off with a tolerance of 0, and follows a tolerance that is given", () => {
-    expect(after(10 * 365 * 86_400, 0)).toEqual({ ok: true });
-    expect(after(-10 * 365 * 86_400, 0)).toEqual({ ok: true });
-    expect(after(11, 10)).toMatchObject({ code: "timestamp-too-old" });
-    expect(after(10, 10)).toEqual({ ok: true });
+    expect(receivedAfter(10 * 365 * 86_400, 0)).toEqual({ ok: true });
+    expect(receivedAfter(-10 * 365 * 86_400, 0)).toEqual({ ok: true });
+    expect(receivedAfter(11, 10)).toMatchObject({ code: "timestamp-too-old" });
+    expect(receivedAfter(10, 10)).toEqual({ ok: true });
     // Stripe counts whole seconds, as stripe-node does: 300.999 s old is still 300.
     const headers = stripe.sign({ body: bytes("{}"), secret: "whsec_x", timestamp: at });
     expect(check(stripe, bytes("{}"), headers, ["whsec_x"], new Date(at.getTime() + 300_999))).toEqual({
