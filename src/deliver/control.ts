@@ -18,7 +18,7 @@ export type ControlReply =
   | { ok: false; error: string };
 
 /** Unix socket paths are limited to about 104 bytes: a deep data dir gets one in the temp folder. */
-export function controlPath(dataDir: string): string {
+function controlPath(dataDir: string): string {
   const dir = resolve(dataDir);
   const hash = createHash("sha256").update(dir).digest("hex").slice(0, 16);
   if (process.platform === "win32") return `\\\\.\\pipe\\hook-outbox-${hash}`;

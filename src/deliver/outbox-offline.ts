@@ -13,7 +13,7 @@ import { pendingEntry } from "./outbox-entries.js";
 import { signer } from "./resign.js";
 import { localSend } from "./sender.js";
 
-export interface OfflineOptions {
+interface OfflineOptions {
   dataDir: string;
   /** retry: where to deliver the head (listen's --forward-to). */
   forwardTo?: URL;

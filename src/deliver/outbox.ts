@@ -17,7 +17,7 @@ export type { PendingEntry } from "./outbox-entries.js";
 
 export type OutboxEvent = Extract<ListenEvent, { kind: "delivery" | "dead" | "warning" }>;
 
-export interface OutboxOptions {
+interface OutboxOptions {
   journal: Journal;
   /** Makes one attempt (signed afresh where it can be). */
   send: Send;

@@ -1,26 +1,71 @@
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { askListener, controlPath, startControl } from "../../src/deliver/control.js";
+import { askListener, startControl } from "../../src/deliver/control.js";
 import { Target } from "../helpers/target.js";
 import { entry, outboxFor, type Running, tempDir } from "./helpers.js";
 
 describe("the control socket's path", () => {
-  it("sits in the data dir, or in the temp folder when that path would be too long for a socket", () => {
-    expect(controlPath("/tmp/short")).toBe("/tmp/short/outbox.sock");
-    expect(controlPath(relative(process.cwd(), "/tmp/short"))).toBe("/tmp/short/outbox.sock");
-    const deep = `/tmp/${"d".repeat(90)}`;
-    const far = controlPath(deep);
-    expect(far).toMatch(new RegExp(`^${tmpdir()}/hook-outbox-[0-9a-f]{16}\\.sock$`));
-    // One data dir, one socket; another dir, another socket.
-    expect(controlPath(`${deep}/`)).toBe(far);
-    expect(controlPath(`${deep}x`)).not.toBe(far);
-    // 99 bytes still fits beside the data.
-    const edge = `/tmp/${"e".repeat(99 - "/tmp/".length - "/outbox.sock".length)}`;
-    expect(controlPath(edge)).toBe(`${edge}/outbox.sock`);
-    expect(controlPath(`${edge}e`)).not.toBe(`${edge}e/outbox.sock`);
+  let work: ReturnType<typeof tempDir>;
+  let target: Target;
+  beforeEach(async () => {
+    work = tempDir();
+    target = await new Target().start();
+  });
+  afterEach(async () => {
+    await target.close();
+    work.remove();
+  });
+
+  /** A data dir whose socket beside it would be a path of exactly `bytes` bytes. */
+  const dataDirFor = (bytes: number) => {
+    const dir = join(work.dir, "d".repeat(bytes - work.dir.length - 1 - "/outbox.sock".length));
+    mkdirSync(dir);
+    return dir;
+  };
+  /** The temp-folder socket of a data dir: named by a hash of its absolute path. */
+  const inTemp = (dir: string) =>
+    join(tmpdir(), `hook-outbox-${createHash("sha256").update(dir).digest("hex").slice(0, 16)}.sock`);
+
+  /** Starts the control socket on `dir`, asks it something, and says where the socket was. */
+  const serveOn = async (dir: string) => {
+    const running = await outboxFor(dir, target);
+    const close = await startControl(dir, running.outbox);
+    const where = {
+      beside: existsSync(join(dir, "outbox.sock")),
+      inTemp: existsSync(inTemp(dir)),
+      answer: await askListener(dir, { op: "retry" }),
+      // A relative spelling of the same data dir reaches the same listener.
+      relative: await askListener(relative(process.cwd(), dir), { op: "retry" }),
+    };
+    await close();
+    await running.close();
+    return { ...where, left: existsSync(inTemp(dir)) || existsSync(join(dir, "outbox.sock")) };
+  };
+
+  it("sits in the data dir while that path fits a socket (under 100 bytes)", async () => {
+    const where = await serveOn(dataDirFor(99));
+    expect(where).toEqual({
+      beside: true,
+      inTemp: false,
+      answer: expect.objectContaining({ ok: true }),
+      relative: expect.objectContaining({ ok: true }),
+      left: false,
+    });
+  });
+
+  it("is in the temp folder when it would not fit, named for the data dir, and removed on close", async () => {
+    const where = await serveOn(dataDirFor(100));
+    expect(where).toEqual({
+      beside: false,
+      inTemp: true,
+      answer: expect.objectContaining({ ok: true }),
+      relative: expect.objectContaining({ ok: true }),
+      left: false,
+    });
   });
 });
 
@@ -47,7 +92,7 @@ describe("hook outbox talking to a running listener", () => {
   /** Sends raw bytes to the socket and returns everything it answered before closing. */
   const raw = (data: string) =>
     new Promise<string>((resolve, reject) => {
-      const socket = createConnection(controlPath(work.dir));
+      const socket = createConnection(join(work.dir, "outbox.sock"));
       let text = "";
       socket.setEncoding("utf8");
       socket.on("data", (chunk: string) => {
@@ -60,7 +105,7 @@ describe("hook outbox talking to a running listener", () => {
 
   it("lists, retries and drops through the listener, which makes the change itself", async () => {
     close = await startControl(work.dir, running.outbox);
-    expect((statSync(controlPath(work.dir)).mode & 0o777).toString(8)).toBe("600");
+    expect((statSync(join(work.dir, "outbox.sock")).mode & 0o777).toString(8)).toBe("600");
     const list = await askListener(work.dir, { op: "list" });
     expect(list).toMatchObject({ ok: true, op: "list", entries: [{ seq: 1 }, { seq: 2 }] });
     expect(await askListener(work.dir, { op: "retry" })).toEqual({
@@ -88,7 +133,7 @@ describe("hook outbox talking to a running listener", () => {
     expect(JSON.parse(await raw("{not json\n"))).toEqual({ ok: false, error: "not JSON" });
     expect(JSON.parse(await raw('{"op":"explode"}\n'))).toEqual({ ok: false, error: "unknown request" });
     // A request may come in pieces; only the first line counts.
-    const socket = createConnection(controlPath(work.dir));
+    const socket = createConnection(join(work.dir, "outbox.sock"));
     const answer = new Promise<string>((resolve) => {
       let text = "";
       socket.on("data", (chunk) => {
@@ -120,12 +165,12 @@ describe("hook outbox talking to a running listener", () => {
   });
 
   it("takes over a socket file a dead listener left, and removes its own when it closes", async () => {
-    writeFileSync(controlPath(work.dir), "left over");
+    writeFileSync(join(work.dir, "outbox.sock"), "left over");
     close = await startControl(work.dir, running.outbox);
     expect((await askListener(work.dir, { op: "retry" }))?.ok).toBe(true);
     await close();
     close = undefined;
-    expect(existsSync(controlPath(work.dir))).toBe(false);
+    expect(existsSync(join(work.dir, "outbox.sock"))).toBe(false);
     expect(await askListener(work.dir, { op: "list" })).toBeUndefined();
   });
 });
@@ -149,7 +194,7 @@ describe("asking a listener that misbehaves", () => {
       sockets.push(socket);
       onRequest(socket);
     });
-    await new Promise<void>((resolve) => server?.listen(controlPath(work.dir), resolve));
+    await new Promise<void>((resolve) => server?.listen(join(work.dir, "outbox.sock"), resolve));
   };
 
   it("gives up on one that does not answer, within the bound", async () => {

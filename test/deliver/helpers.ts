@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Forwarder } from "../../src/deliver/forward.js";
 import { Journal, type OutboxEntry } from "../../src/deliver/journal.js";
-import { Outbox, type OutboxEvent, type OutboxOptions } from "../../src/deliver/outbox.js";
+import { Outbox, type OutboxEvent } from "../../src/deliver/outbox.js";
 import { type Signer, signer } from "../../src/deliver/resign.js";
 import { localSend } from "../../src/deliver/sender.js";
 import type { DeliveryRecord } from "../../src/events/types.js";
@@ -41,6 +41,8 @@ export async function until(what: string, check: () => boolean, timeoutMs = 10_0
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+type OutboxOptions = ConstructorParameters<typeof Outbox>[0];
 
 export interface Running {
   outbox: Outbox;

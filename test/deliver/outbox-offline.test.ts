@@ -4,13 +4,15 @@ import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Journal } from "../../src/deliver/journal.js";
 import { acquireDataDirLock } from "../../src/deliver/lock.js";
-import { changeOffline, listOffline, type OfflineOptions } from "../../src/deliver/outbox-offline.js";
+import { changeOffline, listOffline } from "../../src/deliver/outbox-offline.js";
 import { HookError, StartError } from "../../src/errors.js";
 import { getProvider } from "../../src/providers/index.js";
 import { Target } from "../helpers/target.js";
 import { entry, tempDir } from "./helpers.js";
 
 const SECRET = "whsec_offline_test";
+
+type OfflineOptions = Parameters<typeof changeOffline>[1];
 
 describe("hook outbox retry|drop beside no listener", () => {
   let work: ReturnType<typeof tempDir>;
