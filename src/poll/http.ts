@@ -96,7 +96,8 @@ function parseEntries(res: ApiResponse, options: HttpSourceOptions): Entry[] {
     );
   }
   const entries = list.map((item, index) => entry(item, index, options));
-  if (options.time) entries.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+  // A stable sort: without --time every item weighs the same and the API's order stays.
+  entries.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
   return entries;
 }
 

@@ -45,7 +45,7 @@ function liqpayForm(key: string, data: string): string {
  */
 export function liqpaySource(options: LiqpaySourceOptions): Source {
   const url = `${options.apiBase.replace(/\/+$/, "")}/api/request`;
-  let finished = false;
+  let finished: boolean | undefined;
 
   async function* pages(context: SourceContext): AsyncGenerator<PollItem[]> {
     finished = true;

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { emitterEventNames } from "@octokit/webhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HookError } from "../../src/errors.js";
 import { githubSource, nextLink } from "../../src/poll/github.js";
-import { deliveryGuid, webhookBody } from "../../src/poll/github-shape.js";
+import { deliveryGuid, GITHUB_EVENT_NAMES, githubRequest, webhookBody } from "../../src/poll/github-shape.js";
 import { LocalServer } from "../helpers/local-server.js";
 import { Target } from "../helpers/target.js";
 import { FakeGithubApi } from "./helpers/fake-github-api.js";
@@ -256,6 +257,25 @@ describe("poll github: the webhook body", () => {
     });
     expect(webhookBody({ ...event, public: undefined }).repository).toMatchObject({ private: false });
     expect(webhookBody({ ...event, repo: { id: 1 } }).repository).toBeUndefined();
+  });
+
+  it("every Events API type maps to the webhook event octokit knows by that name", () => {
+    const names = new Set<string>(emitterEventNames);
+    for (const [type, name] of Object.entries(GITHUB_EVENT_NAMES)) {
+      expect(names.has(name), `${type} -> ${name}`).toBe(true);
+      expect(type).toBe(`${name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}Event`);
+    }
+  });
+
+  it("a delivery is JSON, with the event name, its delivery id and the signer's headers", () => {
+    const request = githubRequest(event, "push", (body, id) => ({ "x-signed": `${body.length}:${id}` }));
+    expect(request.headers).toEqual({
+      "content-type": "application/json",
+      "user-agent": "GitHub-Hookshot/hook-poll",
+      "x-github-event": "push",
+      "x-github-delivery": deliveryGuid("1"),
+      "x-signed": `${request.body.length}:${deliveryGuid("1")}`,
+    });
   });
 
   it("the delivery id of an event is stable across runs and versions (the app dedupes on it)", () => {

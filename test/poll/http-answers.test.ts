@@ -61,6 +61,7 @@ describe("poll http: what the API answers", () => {
     expect(source({}, "/api/v2/events/").key).toBe(
       `127.0.0.1-${port}-api-v2-events-${hash(`${api.url}/api/v2/events/`)}`,
     );
+    expect(source({}, "/api//v2//").key).toBe(`127.0.0.1-${port}-api-v2-${hash(`${api.url}/api//v2//`)}`);
     expect(source({}, "/feed?team=a").key).not.toBe(source({}, "/feed?team=b").key);
   });
 
@@ -95,7 +96,7 @@ describe("poll http: what the API answers", () => {
       { id: "c", at: 1_767_225_603 },
       { id: "a", at: "1767225601" },
       { id: "d", at: 1_767_225_604_000 },
-      { id: "e", at: "1767225605.5" },
+      { id: "e", at: "1767225605.25" },
     ];
     await run({ time: "at", since: "all" });
     // 1e12 is read as milliseconds (2001-09-09), smaller numbers as seconds.
@@ -119,6 +120,7 @@ describe("poll http: what the API answers", () => {
     ];
     const first = await run({ time: "at", cursorParam: "after" });
     expect(first.result.skipped).toBe(2);
+    expect(first.events.find((e) => e.kind === "poll")).toMatchObject({ count: 2 });
     expect(first.state.data.cursor).toBe("x2");
     expect(first.state.seen("x1")).toBe(true);
     expect(api.urls).toEqual(["/feed"]);
@@ -178,6 +180,8 @@ describe("poll http: what the API answers", () => {
     error = await failure({ time: "at", since: "all" });
     expect(error?.message).toBe('poll: item 0 has no readable --time "at"');
     expect(error?.hint).toBe("the time must be an ISO date or a Unix time in seconds or milliseconds");
+    api.answer = () => [{ id: "a", at: ["2026-01-01T00:00:00Z"] }];
+    expect((await failure({ time: "at", since: "all" }))?.message).toMatch(/no readable --time/);
     api.answer = () => [{ id: "a", at: true }];
     expect((await failure({ time: "at", since: "all" }))?.message).toMatch(/no readable --time/);
     api.answer = () => [{ id: "a" }];

@@ -16,8 +16,10 @@ const PRIVATE = "a4825234f4bae72a0be04eafe9e8e2bada209255";
 class FixedAnswer extends LocalServer {
   answer = "{}";
   readonly paths: string[] = [];
+  readonly types: (string | undefined)[] = [];
   protected handle(req: IncomingMessage, res: ServerResponse): void {
     this.paths.push(req.url ?? "");
+    this.types.push(req.headers["content-type"]);
     req.resume();
     res.writeHead(200, { "content-type": "application/json" });
     res.end(this.answer);
@@ -83,6 +85,14 @@ describe("poll liqpay: statuses and errors", () => {
     });
   });
 
+  it('the state is keyed "orders"; a status seen before is not handed over again', async () => {
+    api.statuses.set("A-1", "wait_accept");
+    await run();
+    const again = await run();
+    expect(again.result).toMatchObject({ delivered: 0, skipped: 0 });
+    expect(again.state.data.source).toBe("orders");
+  });
+
   it("reports how many statuses each call carried", async () => {
     api.statuses.set("A-1", "success");
     const { events } = await run({ orders: ["A-1", "B-2"] });
@@ -122,13 +132,21 @@ describe("poll liqpay: statuses and errors", () => {
     };
 
     it("asks POST /api/request, and an error it cannot fix by waiting is exit 1 without a key hint", async () => {
-      const error = await answered('{"result":"error","err_code":"err_payment","err_description":"limit"}');
+      fixed.answer = '{"result":"error","err_code":"err_payment","err_description":"limit"}';
+      const error = await failure({ base: `${fixed.url}//` });
       expect(fixed.paths).toEqual(["/api/request"]);
+      expect(fixed.types).toEqual(["application/x-www-form-urlencoded"]);
       expect(error?.exitCode).toBe(1);
       expect(error?.message).toBe("LiqPay API: err_payment: limit");
       expect(error?.hint).toBeUndefined();
       expect((await answered('{"result":"error"}'))?.message).toBe("LiqPay API: error: no description");
       expect((await answered('{"result":"error","err_description":"Access denied"}'))?.exitCode).toBe(2);
+    });
+
+    it("an answer without a status and without an error means: ask again later", async () => {
+      fixed.answer = '{"result":"ok"}';
+      const { result } = await run({ base: fixed.url });
+      expect(result).toMatchObject({ delivered: 0, skipped: 0, end: { finished: false } });
     });
 
     it("a text that is not JSON is an error pointing at --api-base", async () => {
