@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { command, type Listed, NO_FLAGS } from "./commands/command.js";
 import { runProgram } from "./commands/program.js";
-import { Exit, HookError } from "./errors.js";
+import { Exit, errorMessage, HookError } from "./errors.js";
 import { redactText } from "./redact.js";
 import { escapeControl } from "./ui/escape.js";
 import { type Io, processIo } from "./ui/io.js";
@@ -122,7 +122,7 @@ function printError(io: Io, error: unknown, debug: boolean): number {
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   say(`hook: unexpected error: ${message}`);
   if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   else io.stderr.write("hint: run again with --debug for the stack trace, and report it\n");
