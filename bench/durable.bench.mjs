@@ -14,13 +14,13 @@ import {
   writeSync,
 } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import Stripe from "stripe";
 import { Pool } from "undici";
+import { freePort } from "./lib.mjs";
 
 const BIN = fileURLToPath(new URL("../bin/hook.js", import.meta.url));
 const LINES = new URL("../dist/deliver/journal-lines.js", import.meta.url);
@@ -36,15 +36,6 @@ const WARM = Number(process.env.BENCH_DURABLE_WARM ?? 20_000);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 8);
 const work = mkdtempSync(join(tmpdir(), "hook-bench-durable-"));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident memory of a process, MB (Linux /proc). */
 function rssMb(pid) {

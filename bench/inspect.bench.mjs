@@ -5,13 +5,13 @@
 // main-thread task (is it still responsive?), and hook's resident memory after all the bursts.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { chromium } from "playwright-core";
 import Stripe from "stripe";
+import { freePort, waitUp } from "./lib.mjs";
 
 const BIN = fileURLToPath(new URL("../bin/hook.js", import.meta.url));
 const SECRET = "whsec_bench_secret";
@@ -41,27 +41,6 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60000;
 server.listen(Number(process.argv[1]), "127.0.0.1");
 `;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(url) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`nothing answers at ${url}`);
-}
 
 function start(command, args) {
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "ignore"] });

@@ -3,12 +3,12 @@
 // Each server runs in its own process; autocannon drives them from this one.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import Stripe from "stripe";
+import { freePort, waitUp } from "./lib.mjs";
 
 const BIN = fileURLToPath(new URL("../bin/hook.js", import.meta.url));
 const SECRET = "whsec_bench_secret";
@@ -40,28 +40,9 @@ const payload = JSON.stringify({
   request: { id: "req_bench", idempotency_key: "5f0e7c1e-bench" },
 });
 // Signed once; --tolerance 1h keeps it valid for the whole run.
+/** A POST, so a server that only answers POST counts as up. */
+const POKE = { method: "POST", body: "{}" };
 const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(port) {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "{}" });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
 
 const TARGET = `
 const http = require("node:http");
@@ -197,12 +178,12 @@ const stops = [];
 try {
   const targetPort = await freePort();
   stops.push(startProcess(process.execPath, ["-e", TARGET, String(targetPort)]).stop);
-  await waitUp(targetPort);
+  await waitUp(`http://127.0.0.1:${targetPort}/`, POKE);
   const target = `http://127.0.0.1:${targetPort}`;
   const serve = async (name, command, args, port, signal) => {
     const child = startProcess(command, args, signal);
     stops.push(child.stop);
-    await waitUp(port);
+    await waitUp(`http://127.0.0.1:${port}/`, POKE);
     servers.push({ name, pid: child.pid, url: `http://127.0.0.1:${port}/webhooks`, runs: [] });
   };
   servers.push({ name: "target directly", pid: undefined, url: `${target}/webhooks`, runs: [] });

@@ -8,7 +8,7 @@ import { deliveryGuid, GITHUB_EVENT_NAMES, githubRequest, webhookBody } from "..
 import { LocalServer } from "../helpers/local-server.js";
 import { Target } from "../helpers/target.js";
 import { FakeGithubApi } from "./helpers/fake-github-api.js";
-import { onePass, tempDir } from "./helpers/run-pass.js";
+import { onePass, tempDir, withPollServers } from "./helpers/run-pass.js";
 
 /** An Events API that never runs out: every page is 3 new events with a Link to the next one. */
 class EndlessEvents extends LocalServer {
@@ -32,15 +32,13 @@ describe("poll github: scopes, windows and answers", () => {
   let target: Target;
   let statePath: string;
 
-  beforeEach(async () => {
-    api = await new FakeGithubApi().start();
-    target = await new Target().start();
-    statePath = join(tempDir(), "github.json");
-  });
-  afterEach(async () => {
-    await api.close();
-    await target.close();
-  });
+  withPollServers(
+    () => new FakeGithubApi().start(),
+    "github.json",
+    (s) => {
+      ({ api, target, statePath } = s);
+    },
+  );
 
   type Extra = { since?: Date | "all"; scope?: "repo" | "org" | "user"; name?: string; base?: string };
   const source = (extra: Extra = {}) =>

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HookError } from "../../src/errors.js";
 import { githubSource, nextLink } from "../../src/poll/github.js";
 import { deliveryGuid, GITHUB_EVENT_NAMES } from "../../src/poll/github-shape.js";
 import { github } from "../../src/providers/github.js";
-import { Target } from "../helpers/target.js";
+import type { Target } from "../helpers/target.js";
 import { FakeGithubApi } from "./helpers/fake-github-api.js";
-import { onePass, tempDir } from "./helpers/run-pass.js";
+import { onePass, tempDir, withPollServers } from "./helpers/run-pass.js";
 
 const SECRET = "It's a Secret to Everybody";
 
@@ -16,15 +16,13 @@ describe("poll github", () => {
   let target: Target;
   let statePath: string;
 
-  beforeEach(async () => {
-    api = await new FakeGithubApi().start();
-    target = await new Target().start();
-    statePath = join(tempDir(), "github.json");
-  });
-  afterEach(async () => {
-    await api.close();
-    await target.close();
-  });
+  withPollServers(
+    () => new FakeGithubApi().start(),
+    "github.json",
+    (s) => {
+      ({ api, target, statePath } = s);
+    },
+  );
 
   const run = (extra: { since?: Date | "all"; maxWaitMs?: number; now?: () => Date } = {}) =>
     onePass({

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { HookError } from "../../src/errors.js";
 import { FINAL_STATUSES, liqpaySource } from "../../src/poll/liqpay.js";
 import { liqpaySignature } from "../../src/providers/liqpay.js";
 import { LocalServer } from "../helpers/local-server.js";
-import { Target } from "../helpers/target.js";
+import type { Target } from "../helpers/target.js";
 import { FakeLiqpayApi } from "./helpers/fake-liqpay-api.js";
-import { onePass, tempDir } from "./helpers/run-pass.js";
+import { onePass, withPollServers } from "./helpers/run-pass.js";
 
 const PUBLIC = "i00000000";
 const PRIVATE = "a4825234f4bae72a0be04eafe9e8e2bada209255";
@@ -31,15 +30,13 @@ describe("poll liqpay: statuses and errors", () => {
   let target: Target;
   let statePath: string;
 
-  beforeEach(async () => {
-    api = await new FakeLiqpayApi(PUBLIC, PRIVATE).start();
-    target = await new Target().start();
-    statePath = join(tempDir(), "liqpay.json");
-  });
-  afterEach(async () => {
-    await api.close();
-    await target.close();
-  });
+  withPollServers(
+    () => new FakeLiqpayApi(PUBLIC, PRIVATE).start(),
+    "liqpay.json",
+    (s) => {
+      ({ api, target, statePath } = s);
+    },
+  );
 
   type Extra = { orders?: string[]; publicKey?: string; callbackKey?: string; base?: string };
   const run = (extra: Extra = {}) =>

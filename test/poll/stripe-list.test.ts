@@ -1,26 +1,24 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HookError } from "../../src/errors.js";
 import { stripeSource } from "../../src/poll/stripe.js";
-import { Target } from "../helpers/target.js";
+import type { Target } from "../helpers/target.js";
 import { FakeStripeApi } from "./helpers/fake-stripe-api.js";
-import { onePass, tempDir } from "./helpers/run-pass.js";
+import { onePass, tempDir, withPollServers } from "./helpers/run-pass.js";
 
 describe("poll stripe: the list and its cursor", () => {
   let api: FakeStripeApi;
   let target: Target;
   let statePath: string;
 
-  beforeEach(async () => {
-    api = await new FakeStripeApi().start();
-    target = await new Target().start();
-    statePath = join(tempDir(), "stripe-events.json");
-  });
-  afterEach(async () => {
-    await api.close();
-    await target.close();
-  });
+  withPollServers(
+    () => new FakeStripeApi().start(),
+    "stripe-events.json",
+    (s) => {
+      ({ api, target, statePath } = s);
+    },
+  );
 
   const run = (extra: { since?: Date | "all"; base?: string } = {}) =>
     onePass({

@@ -1,12 +1,11 @@
-import { join } from "node:path";
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HookError } from "../../src/errors.js";
 import { stripeSource } from "../../src/poll/stripe.js";
 import { stripe } from "../../src/providers/stripe.js";
 import { Target } from "../helpers/target.js";
 import { FakeStripeApi } from "./helpers/fake-stripe-api.js";
-import { onePass, tempDir } from "./helpers/run-pass.js";
+import { onePass, withPollServers } from "./helpers/run-pass.js";
 
 const SECRET = "whsec_poll_test_secret";
 
@@ -15,15 +14,13 @@ describe("poll stripe", () => {
   let target: Target;
   let statePath: string;
 
-  beforeEach(async () => {
-    api = await new FakeStripeApi().start();
-    target = await new Target().start();
-    statePath = join(tempDir(), "stripe-events.json");
-  });
-  afterEach(async () => {
-    await api.close();
-    await target.close();
-  });
+  withPollServers(
+    () => new FakeStripeApi().start(),
+    "stripe-events.json",
+    (s) => {
+      ({ api, target, statePath } = s);
+    },
+  );
 
   type Extra = {
     since?: Date | "all";

@@ -1,12 +1,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { HttpClient } from "../../../src/net/client.js";
 import { ApiClient } from "../../../src/poll/api-client.js";
 import { runPass } from "../../../src/poll/pass.js";
 import type { PollEvent } from "../../../src/poll/poll-event.js";
 import { PollState } from "../../../src/poll/state.js";
 import type { Source } from "../../../src/poll/types.js";
+import { Target } from "../../helpers/target.js";
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "hook-poll-"));
@@ -69,4 +71,35 @@ export async function onePass(run: PassRun) {
   }).finally(() => http.close(0));
   const calls = events.filter((e) => e.kind === "poll").length;
   return { result, events, waits, state, calls };
+}
+
+/** What a poll source test talks to: the fake provider API, the app's target and the state file. */
+export interface PollServers<Api> {
+  api: Api;
+  target: Target;
+  statePath: string;
+}
+
+/**
+ * Starts a fresh fake API and target before each test (a state file in a new temp dir) and closes
+ * both after it; `use` receives them, so a suite keeps plain variables for its tests to read.
+ */
+export function withPollServers<Api extends { close(): Promise<void> }>(
+  startApi: () => Promise<Api>,
+  stateFile: string,
+  use: (servers: PollServers<Api>) => void,
+): void {
+  let servers: PollServers<Api> | undefined;
+  beforeEach(async () => {
+    servers = {
+      api: await startApi(),
+      target: await new Target().start(),
+      statePath: join(tempDir(), stateFile),
+    };
+    use(servers);
+  });
+  afterEach(async () => {
+    await servers?.api.close();
+    await servers?.target.close();
+  });
 }
