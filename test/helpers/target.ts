@@ -1,3 +1,5 @@
+import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -5,7 +7,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 
 export interface Received {
   method: string;
@@ -107,14 +109,42 @@ export class Target {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** A port that nothing listens on (for "target is down" tests). */
+  /**
+   * A port that nothing listens on, for "the target is down" tests (some bring a target up on it
+   * later). Picked below the kernel's ephemeral range, never with `listen(0)`: a port from that range
+   * is handed to the next `listen(0)` of any test file running beside this one as soon as it is
+   * closed, so a "down" port could become another test's live target and a request meant to be
+   * refused landed in the wrong test (seen: 5 requests for 4 fixtures). Every server the tests start
+   * binds port 0, so only two `freePort()` callers can meet here, by a 1-in-12,000 chance.
+   */
   static async freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
+    const { low, span } = belowEphemeral();
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const port = low + randomInt(span);
+      if (await canBind(port)) return port;
+    }
+    throw new Error(`no free port in ${low}-${low + span - 1} after 100 attempts`);
   }
+}
+
+/** The ports below the kernel's ephemeral range (Linux: ip_local_port_range; else 32768-). */
+export function belowEphemeral(): { low: number; span: number } {
+  let first = 32_768;
+  try {
+    first = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: keep IANA's start of the dynamic range
+  }
+  const span = Math.min(12_000, first - 1_024);
+  return { low: first - span, span };
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
 }
 
 /** An answer that never ends, until the client gives up and the socket closes. */
