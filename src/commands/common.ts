@@ -38,6 +38,33 @@ export function secretsFrom(options: { secret?: string[] }): string[] {
   return toList(options.secret).filter((s) => s.trim() !== "");
 }
 
+/**
+ * --forward-secret: the app's own secret, that what hook forwards is signed with again. It needs the
+ * provider whose scheme signs it, and one that signs with a secret (not PayPal's certificates).
+ */
+export function forwardSecretFrom(
+  options: { forwardSecret?: string },
+  provider: Provider | undefined,
+): string | undefined {
+  const secret = options.forwardSecret;
+  if (secret === undefined) return undefined;
+  if (secret.trim() === "")
+    throw new UsageError("--forward-secret is empty", "give the app's secret, or env:NAME");
+  if (!provider || provider.name === "none") {
+    throw new UsageError(
+      "--forward-secret needs --provider",
+      "the provider's scheme is what signs the request again",
+    );
+  }
+  if (provider.usesSecret === false) {
+    throw new UsageError(
+      `--forward-secret: ${provider.name} signs with a certificate, not a secret`,
+      "the app verifies the provider's own signature; forward without --forward-secret",
+    );
+  }
+  return secret;
+}
+
 /** Secrets, required; a provider's own complaint about a secret (a Stripe sk_ key) is a hint. */
 export function requireSecrets(options: { secret?: string[] }, provider: Provider): string[] {
   const secrets = secretsFrom(options);

@@ -1,5 +1,6 @@
 import {
   DATA_DIR,
+  FORWARD_SECRET,
   JSON_LINES,
   negation,
   type OptionsOf,
@@ -62,6 +63,7 @@ export const LISTEN_FLAGS = {
   forwardTo: value("-f, --forward-to <url>", "forward each accepted request to this URL"),
   provider: value("--provider <name>", "verify signatures for this provider (see `hook providers`)"),
   ...SECRET,
+  ...FORWARD_SECRET,
   tolerance: value("--tolerance <duration>", "timestamp window, overriding the provider's"),
   events: value(
     "--events <patterns>",

@@ -131,7 +131,10 @@ export class ListenRenderer {
         ? `${indent}verifying ${event.provider} signatures`
         : `${indent}${c.yellow("not verifying signatures")} (no --provider): every request is accepted`,
     );
-    if (event.forwardTo) this.out.line(`${indent}forwarding to ${event.forwardTo}`);
+    if (event.forwardTo) {
+      const resigned = event.resigned ? " (signed again with --forward-secret)" : "";
+      this.out.line(`${indent}forwarding to ${event.forwardTo}${resigned}`);
+    }
     if (event.saveDir) this.out.line(`${indent}saving every request to ${event.saveDir}`);
     if (event.durable) this.out.line(`${indent}durable outbox in ${event.dataDir}: ${event.pending} pending`);
     if (event.inspectUrl) {

@@ -5,7 +5,7 @@ import { Forwarder } from "../deliver/forward.js";
 import { Journal } from "../deliver/journal.js";
 import { acquireDataDirLock } from "../deliver/lock.js";
 import { Outbox } from "../deliver/outbox.js";
-import { signer } from "../deliver/resign.js";
+import { forwardResigner, signer } from "../deliver/resign.js";
 import { ThreadSender } from "../deliver/sender.js";
 import { Exit, errorMessage, HookError, StartError, UsageError } from "../errors.js";
 import { EventBus } from "../events/types.js";
@@ -21,7 +21,7 @@ import { TunnelSupervisor } from "../tunnel/supervisor.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { parseSchedule } from "../units.js";
-import { providerFrom, providerOptionsFrom, requireSecrets } from "./common.js";
+import { forwardSecretFrom, providerFrom, providerOptionsFrom, requireSecrets } from "./common.js";
 import type { ListenOptions } from "./listen-flags.js";
 import { type InspectorStart, openInspector } from "./listen-inspect.js";
 import { reconcileSetup } from "./listen-reconcile.js";
@@ -39,6 +39,8 @@ interface Settings {
   provider?: Provider;
   providerOptions: ProviderOptions;
   secrets: string[];
+  /** --forward-secret: what is forwarded is signed again with it (the app's own secret). */
+  forwardSecret?: string;
   toleranceSeconds?: number;
   filter?: (type: string | undefined) => boolean;
   saveDir?: string;
@@ -76,6 +78,10 @@ function settingsFrom(options: ListenOptions, io: Io, early: EarlyReceiver): Set
   if (durable && !forwardTo) {
     throw new UsageError("--durable needs --forward-to", "the outbox delivers to that URL");
   }
+  const forwardSecret = forwardSecretFrom(options, provider);
+  if (forwardSecret !== undefined && !forwardTo) {
+    throw new UsageError("--forward-secret needs --forward-to", "it signs what hook forwards there");
+  }
   const timeoutMs = positiveDurationOption(options.timeout, "--timeout", "30s");
   const giveUpAfterMs = positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h");
   return {
@@ -85,6 +91,7 @@ function settingsFrom(options: ListenOptions, io: Io, early: EarlyReceiver): Set
     provider,
     providerOptions: providerOptionsFrom(options),
     secrets,
+    forwardSecret,
     toleranceSeconds: secondsOption(options.tolerance, "--tolerance"),
     filter: eventFilter(options.events),
     saveDir: options.save ? saveFolder(options.save, io.cwd) : undefined,
@@ -130,9 +137,11 @@ export async function serveListen(options: ListenOptions, io: Io, early: EarlyRe
   io.stdout.on("error", () => undefined);
   const bus = new EventBus();
   bus.on(new ListenRenderer(out).handle);
-  for (const secret of settings.secrets) {
-    const hint = settings.provider?.checkSecret?.(secret);
-    if (hint) bus.emit({ kind: "warning", message: `--secret: ${hint}` });
+  const checked = settings.secrets.map((secret) => ["--secret", secret]);
+  if (settings.forwardSecret) checked.push(["--forward-secret", settings.forwardSecret]);
+  for (const [flag, secret] of checked) {
+    const hint = settings.provider?.checkSecret?.(secret as string);
+    if (hint) bus.emit({ kind: "warning", message: `${flag}: ${hint}` });
   }
   let ready = false;
   bus.on((event) => {
@@ -167,20 +176,24 @@ function cannotStart(error: unknown): HookError {
 }
 
 /** The lock, the journal (with what is still pending), the worker that drains it and its control socket. */
-async function openOutbox(settings: Settings, target: URL, bus: EventBus, cleanup: Cleanup) {
+async function openOutbox(settings: Settings, target: URL, io: Io, bus: EventBus, cleanup: Cleanup) {
   cleanup.push(acquireDataDirLock(settings.dataDir, "listen.lock", "listen --durable"));
   const { journal, pending, failures, damaged } = await Journal.open(settings.dataDir);
   cleanup.push(() => journal.close());
   if (damaged > 0) {
     bus.emit({ kind: "warning", message: `${damaged} unreadable line(s) in ${journal.path} were skipped` });
   }
-  const secret = settings.secrets[0];
+  // --forward-secret: every attempt signed with the app's secret; else afresh with the provider's.
+  const secret = settings.forwardSecret ?? settings.secrets[0];
+  const resignAll = settings.forwardSecret !== undefined;
   const sender = new ThreadSender({
     target: target.href,
     timeoutMs: settings.timeoutMs,
     provider: settings.provider?.name,
     providerOptions: settings.providerOptions,
     secret,
+    resignAll,
+    env: io.env,
   });
   cleanup.push(() => sender.close());
   const outbox = new Outbox({
@@ -189,7 +202,7 @@ async function openOutbox(settings: Settings, target: URL, bus: EventBus, cleanu
     schedule: settings.retry,
     giveUpAfterMs: settings.giveUpAfterMs,
     deadDir: join(settings.dataDir, "dead"),
-    signer: signer(settings.provider, secret),
+    signer: signer(settings.provider, secret, resignAll),
     emit: (event) => bus.emit(event),
     initial: pending,
     failures,
@@ -258,13 +271,15 @@ async function receiveUntilInterrupted(
   early: EarlyReceiver,
 ): Promise<number> {
   const interrupted = io.interrupted;
+  const { provider, forwardSecret } = settings;
+  const resign = provider && forwardSecret ? forwardResigner(provider, forwardSecret, io.now) : undefined;
   const forwarder = settings.forwardTo
-    ? new Forwarder(settings.forwardTo, settings.timeoutMs, io.env)
+    ? new Forwarder(settings.forwardTo, settings.timeoutMs, io.env, resign)
     : undefined;
   if (forwarder) cleanup.push(() => forwarder.close());
   const durable =
     settings.durable && settings.forwardTo
-      ? await openOutbox(settings, settings.forwardTo, bus, cleanup)
+      ? await openOutbox(settings, settings.forwardTo, io, bus, cleanup)
       : undefined;
   let tunnel: TunnelSupervisor | undefined;
   // Before the receiver, so it records from the first request; closed after it, so it keeps the last.
@@ -314,6 +329,7 @@ async function receiveUntilInterrupted(
     provider: settings.provider?.name,
     saveDir: settings.saveDir,
     forwardTo: forwardTo?.href,
+    resigned: settings.forwardSecret ? true : undefined,
     durable: Boolean(durable),
     pending: pending(),
     dataDir,

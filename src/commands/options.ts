@@ -113,6 +113,14 @@ export const SECRET = {
   ),
 };
 
+/** --forward-secret: what hook forwards is signed again with the app's own secret. */
+export const FORWARD_SECRET = {
+  forwardSecret: value(
+    "--forward-secret <secret>",
+    "re-sign what is forwarded with the app's own secret (env:NAME reads a variable)",
+  ),
+};
+
 /** How the configurable providers (hmac, paypal) sign: the same flags wherever a provider is chosen. */
 export const PROVIDER_SHAPE = {
   signatureHeader: value("--signature-header <name>", "hmac: the header that carries the signature"),

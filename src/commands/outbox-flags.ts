@@ -1,10 +1,19 @@
-import { DATA_DIR, JSON_LINES, type OptionsOf, PROVIDER_SHAPE, SECRET, value } from "./options.js";
+import {
+  DATA_DIR,
+  FORWARD_SECRET,
+  JSON_LINES,
+  type OptionsOf,
+  PROVIDER_SHAPE,
+  SECRET,
+  value,
+} from "./options.js";
 
 export const OUTBOX_FLAGS = {
   ...DATA_DIR,
   forwardTo: value("-f, --forward-to <url>", "retry beside no running listener: deliver the head here"),
   provider: value("--provider <name>", "retry beside no running listener: re-sign for this provider"),
   ...SECRET,
+  ...FORWARD_SECRET,
   timeout: value(
     "--timeout <duration>",
     "retry beside no running listener: how long to wait for the target",

@@ -7,7 +7,7 @@ import { escapeControl } from "../ui/escape.js";
 import type { Io } from "../ui/io.js";
 import { Output } from "../ui/output.js";
 import { formatDuration } from "../units.js";
-import { providerFrom } from "./common.js";
+import { forwardSecretFrom, providerFrom } from "./common.js";
 import { ListenRenderer } from "./listen-render.js";
 import type { OutboxOptions } from "./outbox-flags.js";
 import { positiveDurationOption, urlOption } from "./values.js";
@@ -66,12 +66,16 @@ async function perform(
 
 function offlineOptions(dataDir: string, options: OutboxOptions, io: Io) {
   const provider = options.provider ? providerFrom(options) : undefined;
+  const forwardSecret = forwardSecretFrom(options, provider);
   return {
     dataDir,
     forwardTo: options.forwardTo ? urlOption(options.forwardTo, "--forward-to") : undefined,
     timeoutMs: positiveDurationOption(options.timeout, "--timeout", "30s"),
     provider,
-    secret: options.secret?.[0],
+    // As listen --forward-secret signs each attempt: with the app's secret, for every provider.
+    secret: forwardSecret ?? options.secret?.[0],
+    resignAll: forwardSecret !== undefined,
+    env: io.env,
     giveUpAfterMs: positiveDurationOption(options.giveUpAfter, "--give-up-after", "24h"),
     now: io.now,
   };

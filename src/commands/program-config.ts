@@ -8,7 +8,7 @@ import { type Flag, type Flags, toList } from "./options.js";
 export type LoadedConfig = ReturnType<typeof loadConfig>;
 
 /** Options whose values may be `env:NAME` references and must never be printed. */
-const SECRET_OPTIONS = ["secret", "apiKey", "tunnelToken", "privateKey"];
+const SECRET_OPTIONS = ["secret", "forwardSecret", "apiKey", "tunnelToken", "privateKey"];
 
 /**
  * Applies hook.config.json under flags and environment variables, in two phases. Single-valued

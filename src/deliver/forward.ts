@@ -34,16 +34,28 @@ export class Forwarder {
   private readonly limits: Limits;
   private readonly client: HttpClient;
   private readonly urlFor: (path: string) => string;
+  private readonly prepare: ((request: OutgoingRequest) => OutgoingRequest) | undefined;
 
-  /** `timeoutMs` (--timeout) is a deadline for the whole exchange: connect, headers and body. */
-  constructor(target: URL, timeoutMs: number, env: Record<string, string | undefined> = {}) {
+  /**
+   * `timeoutMs` (--timeout) is a deadline for the whole exchange: connect, headers and body. `env`
+   * holds the proxy variables (every forwarder honours them the same way); `prepare`, when given,
+   * makes each request what is sent (--forward-secret re-signs it with the app's secret).
+   */
+  constructor(
+    target: URL,
+    timeoutMs: number,
+    env: Record<string, string | undefined>,
+    prepare?: (request: OutgoingRequest) => OutgoingRequest,
+  ) {
     this.target = target;
+    this.prepare = prepare;
     this.urlFor = urlJoiner(target);
     this.limits = { deadlineMs: timeoutMs, maxBytes: FORWARD_ANSWER_MAX };
     this.client = new HttpClient({ env, connections: 256, keepAliveTimeoutMs: 4_000 });
   }
 
-  async send(outgoing: OutgoingRequest): Promise<ForwardResult> {
+  async send(request: OutgoingRequest): Promise<ForwardResult> {
+    const outgoing = this.prepare ? this.prepare(request) : request;
     const { origin, path } = splitUrl(this.urlFor(outgoing.path));
     const headers = endToEndFlat(outgoing.headers);
     const answer = await this.client.send(

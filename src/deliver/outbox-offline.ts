@@ -20,7 +20,11 @@ interface OfflineOptions {
   timeoutMs: number;
   provider?: Provider;
   secret?: string;
+  /** --forward-secret: `secret` is the app's, so every verified entry is signed with it. */
+  resignAll?: boolean;
   giveUpAfterMs: number;
+  /** The proxy variables. */
+  env: Record<string, string | undefined>;
   now: () => Date;
 }
 
@@ -59,8 +63,8 @@ export async function changeOffline(request: ControlRequest, o: OfflineOptions):
   }
   const release = acquireDataDirLock(o.dataDir, "listen.lock", "outbox");
   const events: OutboxEvent[] = [];
-  const forwarder = new Forwarder(o.forwardTo ?? new URL("http://127.0.0.1/"), o.timeoutMs);
-  const sign = signer(o.provider, o.secret);
+  const forwarder = new Forwarder(o.forwardTo ?? new URL("http://127.0.0.1/"), o.timeoutMs, o.env);
+  const sign = signer(o.provider, o.secret, o.resignAll);
   try {
     const { journal, pending, failures } = await Journal.open(o.dataDir);
     const outbox = new Outbox({

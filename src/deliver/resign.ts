@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { headersFromPairs } from "../net/headers.js";
 import { getProvider, providerNames } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { buildRequest } from "../replay/build.js";
@@ -17,18 +19,25 @@ export interface Signer {
  * new timestamp), keeping the event id (in the body) and the delivery id, so the app's idempotency
  * still sees a redelivery. Only an entry that this provider verified is re-signed, and only for a
  * provider that signs a timestamp: for the others the original signature stays valid as it is.
+ * `always` (--forward-secret: the secret is the app's, not the provider's) re-signs for every provider.
  */
-export function signer(provider: Provider | undefined, secret: string | undefined): Signer {
+export function signer(provider: Provider | undefined, secret: string | undefined, always = false): Signer {
   const resigns = (entry: OutboxEntry) =>
     provider !== undefined &&
     secret !== undefined &&
-    provider.signsTimestamp &&
+    (always || provider.signsTimestamp) &&
     provider.usesSecret !== false &&
     entry.provider === provider.name;
   return {
     request(entry, now) {
       if (!resigns(entry)) return entry;
-      return resign(entry, provider as Provider, secret as string, now);
+      return resign(
+        entry,
+        provider as Provider,
+        secret as string,
+        now,
+        entry.deliveryId ?? `outbox-${entry.seq}`,
+      );
     },
     staleAfter(entry) {
       if (resigns(entry)) return undefined;
@@ -38,7 +47,28 @@ export function signer(provider: Provider | undefined, secret: string | undefine
   };
 }
 
-function resign(entry: OutboxEntry, provider: Provider, secret: string, now: Date): OutgoingRequest {
+/**
+ * --forward-secret on live forwarding: each request, as it goes to the app, signed again with the
+ * app's own secret by the same code as an outbox attempt, keeping the delivery id it came with.
+ */
+export function forwardResigner(
+  provider: Provider,
+  secret: string,
+  now: () => Date,
+): (request: OutgoingRequest) => OutgoingRequest {
+  return (request) => {
+    const { deliveryId } = provider.describe(request.body, headersFromPairs(request.headers));
+    return resign(request, provider, secret, now(), deliveryId ?? randomUUID());
+  };
+}
+
+function resign(
+  entry: OutgoingRequest,
+  provider: Provider,
+  secret: string,
+  now: Date,
+  deliveryId: string,
+): OutgoingRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of entry.headers) {
     const key = name.toLowerCase();
@@ -46,7 +76,7 @@ function resign(entry: OutboxEntry, provider: Provider, secret: string, now: Dat
   }
   const built = buildRequest({
     fixture: {
-      file: `outbox #${entry.seq}`,
+      file: "a forwarded request",
       method: entry.method,
       path: entry.path,
       headers,
@@ -59,7 +89,7 @@ function resign(entry: OutboxEntry, provider: Provider, secret: string, now: Dat
     to: new URL("http://outbox.invalid/"),
     extraHeaders: [],
     now,
-    deliveryId: entry.deliveryId ?? `outbox-${entry.seq}`,
+    deliveryId,
   });
   return { method: entry.method, path: entry.path, headers: Object.entries(built.headers), body: built.body };
 }

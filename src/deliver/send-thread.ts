@@ -8,10 +8,11 @@ import { signer } from "./resign.js";
 import type { SendThreadInit } from "./sender.js";
 
 const init = workerData as SendThreadInit;
-const forwarder = new Forwarder(new URL(init.target), init.timeoutMs);
+const forwarder = new Forwarder(new URL(init.target), init.timeoutMs, init.env);
 const sign = signer(
   init.provider ? getProvider(init.provider, init.providerOptions) : undefined,
   init.secret,
+  init.resignAll,
 );
 const port = parentPort as NonNullable<typeof parentPort>;
 

@@ -19,6 +19,10 @@ export interface SendThreadInit {
   provider?: string;
   providerOptions: ProviderOptions;
   secret?: string;
+  /** --forward-secret: `secret` is the app's, so every verified entry is signed with it. */
+  resignAll?: boolean;
+  /** The proxy variables, as the live forwarder has them. */
+  env: Record<string, string | undefined>;
 }
 
 /**

@@ -140,6 +140,8 @@ export type ListenEvent =
       /** --save: the folder fixtures go to. */
       saveDir?: string;
       forwardTo?: string;
+      /** --forward-secret: what is forwarded is signed again with the app's secret. */
+      resigned?: true;
       durable: boolean;
       pending: number;
       dataDir: string;

@@ -15,7 +15,7 @@ describe("Forwarder limits", () => {
   });
 
   const send = (timeoutMs: number) => {
-    forwarder = new Forwarder(new URL(`${target.url}/app`), timeoutMs);
+    forwarder = new Forwarder(new URL(`${target.url}/app`), timeoutMs, {});
     return forwarder.send({
       method: "POST",
       path: "/hook",
@@ -44,7 +44,7 @@ describe("Forwarder limits", () => {
     await target.close();
     target = await new Target().start();
     const port = await Target.freePort();
-    forwarder = new Forwarder(new URL(`http://127.0.0.1:${port}`), 5_000);
+    forwarder = new Forwarder(new URL(`http://127.0.0.1:${port}`), 5_000, {});
     const result = await forwarder.send({ method: "POST", path: "/", headers: [], body: Buffer.from("x") });
     expect(result).toMatchObject({
       ok: false,

@@ -22,7 +22,7 @@ describe("forwarding one request", () => {
       headers: { "X-Answer": "yes", Connection: "keep-alive", "Keep-Alive": "timeout=5" },
       body: "made",
     });
-    forwarder = new Forwarder(new URL(`${target.url}/app`), 5_000);
+    forwarder = new Forwarder(new URL(`${target.url}/app`), 5_000, {});
     const body = Buffer.from([0, 1, 2, 0xff]);
     const result = await forwarder.send({
       method: "PATCH",
@@ -62,7 +62,7 @@ describe("forwarding one request", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
-    forwarder = new Forwarder(new URL(`http://127.0.0.1:${port}`), 5_000);
+    forwarder = new Forwarder(new URL(`http://127.0.0.1:${port}`), 5_000, {});
     const result = await forwarder.send({ method: "GET", path: "/", headers: [], body: Buffer.alloc(0) });
     await forwarder.close(0);
     forwarder = undefined;
@@ -79,13 +79,13 @@ describe("forwarding one request", () => {
 
   it("an app that does not answer in time is a timeout, its own kind", async () => {
     target.respond = () => ({ status: 200, delayMs: 2_000 });
-    forwarder = new Forwarder(new URL(target.url), 100);
+    forwarder = new Forwarder(new URL(target.url), 100, {});
     const result = await forwarder.send({ method: "POST", path: "/", headers: [], body: Buffer.from("x") });
     expect(result).toMatchObject({ ok: false, kind: "timeout", why: "timeout" });
   });
 
   it("a refused connection is unreachable, and says why in a word the sender may see", async () => {
-    forwarder = new Forwarder(new URL(`http://127.0.0.1:${await Target.freePort()}`), 2_000);
+    forwarder = new Forwarder(new URL(`http://127.0.0.1:${await Target.freePort()}`), 2_000, {});
     const result = await forwarder.send({ method: "POST", path: "/", headers: [], body: Buffer.from("x") });
     expect(result).toMatchObject({ ok: false, kind: "unreachable", why: "refused" });
   });

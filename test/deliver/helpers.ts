@@ -62,7 +62,7 @@ export async function outboxFor(
 ): Promise<Running> {
   const opened = await Journal.open(dir);
   const url = target instanceof URL ? target : new URL(target.url);
-  const forwarder = new Forwarder(url, 5_000);
+  const forwarder = new Forwarder(url, 5_000, {});
   const sign = options.sign ?? signer(undefined, undefined);
   const events: OutboxEvent[] = [];
   const outbox = new Outbox({

@@ -36,6 +36,7 @@ describe("hook outbox retry|drop beside no listener", () => {
     timeoutMs: 5_000,
     giveUpAfterMs: 86_400_000,
     now: () => new Date(60_000),
+    env: {},
     ...more,
   });
   const listed = (now: Date) => {

@@ -45,6 +45,7 @@ describe("the delivery thread", () => {
       provider: "stripe",
       providerOptions: {},
       secret: SECRET,
+      env: {},
     } satisfies SendThreadInit;
     await import("../../src/deliver/send-thread.js");
   });
@@ -95,7 +96,12 @@ describe("the delivery thread", () => {
       channel.port1.once("message", (m: { result: ForwardResult }) => resolve(m.result)),
     );
     thread.port = channel.port2;
-    thread.init = { target: target.url, timeoutMs: 5_000, providerOptions: {} } satisfies SendThreadInit;
+    thread.init = {
+      target: target.url,
+      timeoutMs: 5_000,
+      providerOptions: {},
+      env: {},
+    } satisfies SendThreadInit;
     vi.resetModules();
     await import("../../src/deliver/send-thread.js");
     const signed = entry(4, { provider: "stripe", headers: [["stripe-signature", "t=1,v1=00"]] });

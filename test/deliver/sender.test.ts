@@ -27,7 +27,13 @@ describe("sending from the delivery thread", () => {
     await target.close();
   });
 
-  const init = (more = {}) => ({ target: target.url, timeoutMs: 5_000, providerOptions: {}, ...more });
+  const init = (more = {}) => ({
+    target: target.url,
+    timeoutMs: 5_000,
+    providerOptions: {},
+    env: {},
+    ...more,
+  });
 
   it("each send gets its own outcome, also when the answers come back out of order", async () => {
     target.respond = (q) => (q.url === "/p1" ? { status: 201, delayMs: 300 } : { status: 503 });

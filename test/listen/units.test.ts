@@ -90,7 +90,7 @@ describe("the pipeline's typed events", () => {
     const events: ListenEvent[] = [];
     const bus = new EventBus();
     bus.on((e) => events.push(e));
-    const forwarder = new Forwarder(new URL(target.url), 5_000);
+    const forwarder = new Forwarder(new URL(target.url), 5_000, {});
     const pipeline = new Pipeline({
       provider: impatient,
       describer: impatient,

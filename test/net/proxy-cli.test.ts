@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { ForwardProxy, TEST_CA_FILE, TlsFront } from "../helpers/forward-proxy.js";
 import { Target } from "../helpers/target.js";
-import { SECRET, startListen, stripeHeader } from "../listen/helpers.js";
+import { SECRET, startListen, stripeHeader, waitForLines } from "../listen/helpers.js";
 import { FakeStripeApi } from "../poll/helpers/fake-stripe-api.js";
 
 const PAYLOAD =
@@ -83,6 +83,26 @@ describe("HTTP_PROXY / HTTPS_PROXY / NO_PROXY", () => {
       expect(reply.status).toBe(200);
       expect(proxy.carried).toEqual([{ method: "POST", target: `${appUrl()}/stripe`, auth: undefined }]);
       expect(target.received[0]?.body.toString()).toBe(PAYLOAD);
+    } finally {
+      await listen.proc.stop();
+    }
+  });
+
+  it("listen --durable delivers through HTTP_PROXY too: its delivery thread reads the same variables", async () => {
+    const listen = await startListen(
+      ["--provider", "stripe", "--secret", SECRET, "--durable", "--forward-to", appUrl()],
+      { cwd, env: { HTTP_PROXY: proxy.url } },
+    );
+    try {
+      const reply = await fetch(`${listen.url}/stripe`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "stripe-signature": stripeHeader(PAYLOAD) },
+        body: PAYLOAD,
+      });
+      expect(reply.status).toBe(202);
+      const [delivery] = await waitForLines(listen.proc, "delivery", 1);
+      expect(delivery).toMatchObject({ ok: true, status: 200 });
+      expect(proxy.carried).toEqual([{ method: "POST", target: `${appUrl()}/stripe`, auth: undefined }]);
     } finally {
       await listen.proc.stop();
     }

@@ -106,7 +106,7 @@ describe("--durable without the secret", () => {
       body: Buffer.from('{"id":"evt_old"}'),
       provider,
     });
-    const forwarder = new Forwarder(new URL(`http://127.0.0.1:${await Target.freePort()}`), 2_000);
+    const forwarder = new Forwarder(new URL(`http://127.0.0.1:${await Target.freePort()}`), 2_000, {});
     const events: OutboxEvent[] = [];
     const outbox = new Outbox({
       journal,

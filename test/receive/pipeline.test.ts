@@ -80,7 +80,7 @@ async function listen(over: Partial<PipelineOptions> = {}, maxBody = 64 * 1024):
 }
 
 function forwarder(timeoutMs = 5_000, url = target.url): Forwarder {
-  const f = new Forwarder(new URL(url), timeoutMs);
+  const f = new Forwarder(new URL(url), timeoutMs, {});
   closers.push(() => f.close(0));
   return f;
 }

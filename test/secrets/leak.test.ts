@@ -29,6 +29,7 @@ const S = {
   apiKey: "sk_test_PLANTEDapiKEY0012",
   apiQuery: "apiQUERYKEY0013",
   apiBearer: "apiBEARERTOKEN0014",
+  forwardSecret: "whsec_PLANTEDforwardSECRET0015",
 };
 const planted = Object.entries(S);
 
@@ -69,7 +70,7 @@ describe("no planted secret reaches any output", () => {
   let target: Target;
   let api: { url: string; server: Server };
   let work: ReturnType<typeof workDir>;
-  const env = { PLANTED_SECRET: S.secret, PLANTED_API_KEY: S.apiKey };
+  const env = { PLANTED_SECRET: S.secret, PLANTED_API_KEY: S.apiKey, PLANTED_FORWARD: S.forwardSecret };
 
   beforeAll(async () => {
     target = await new Target().start();
@@ -105,6 +106,9 @@ describe("no planted secret reaches any output", () => {
           "env:PLANTED_SECRET",
           "--forward-to",
           forwardTo(),
+          // Given by value with --json, through env: without: both ways stay out of every output.
+          "--forward-secret",
+          json ? S.forwardSecret : "env:PLANTED_FORWARD",
           "--save",
           save,
           "--cloudflared",
