@@ -6,18 +6,26 @@
 // are done on its next one-second tick, so 10,000 requests finished in 0.2 s used to read as 10,000 req/s
 // and made hook look 2-3x better than it is. Its rate is the requests it completed over the seconds it
 // measured.
+//
+// Beside it, the floor undici sets: a fresh process that sends the same 10,000 requests through
+// undici's dispatch() with a handler that does nothing (no files, no signing, no output), timed from its
+// first request to its last answer like hook's sending phase. hook sends with undici, so it cannot beat
+// that. And the CPU time each process used per request, which the machine's other load moves far less
+// than the rates. BENCH_REPLAY_OTHER=/path/to/bin/hook.js adds a second hook build to every round (A/B).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
 const N = 10_000;
 const CONCURRENCY = 50;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BIN = fileURLToPath(new URL("../bin/hook.js", import.meta.url));
+const OTHER = process.env.BENCH_REPLAY_OTHER;
 const SECRET = "whsec_bench_secret";
+const UNDICI = fileURLToPath(new URL("../node_modules/undici/index.js", import.meta.url));
 
 const body = (i) =>
   `${JSON.stringify({ id: `evt_bench_${i}`, object: "event", type: "payment_intent.succeeded", data: { object: { id: `pi_${i}`, amount: 2000, currency: "usd" } } }, null, 2)}\n`;
@@ -61,9 +69,31 @@ function startTarget() {
   });
 }
 
+// undici's floor: N requests of the same size, CONCURRENCY at a time, a handler that only counts.
+const FLOOR = `
+const { Agent } = require(${JSON.stringify(UNDICI)});
+const [origin, n, c] = process.argv.slice(1), total = Number(n);
+const body = Buffer.from(${JSON.stringify(body(0))});
+const headers = { "content-type": "application/json", "stripe-signature": "t=1,v1=${"0".repeat(64)}" };
+const agent = new Agent({ connections: Number(c) });
+let next = 0, failed = 0;
+const one = () => new Promise((resolve) => agent.dispatch(
+  { origin, path: "/webhooks", method: "POST", headers, body, headersTimeout: 0, bodyTimeout: 0 },
+  { onConnect() {}, onHeaders(s) { if (s !== 200) failed++; return true; }, onData() { return true; },
+    onComplete: resolve, onError(e) { failed++; resolve(); } }));
+const worker = async () => { while (next < total) { next++; await one(); } };
+const started = performance.now();
+Promise.all(Array.from({ length: Number(c) }, worker)).then(() => {
+  const ms = performance.now() - started;
+  process.stdout.write(JSON.stringify({ perSecond: (total / ms) * 1000, durationMs: ms, failed }) + "\\n");
+  return agent.close();
+});
+`;
+
 const BASELINE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
 async function baseline(url) {
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url: `${url}/webhooks`,
     method: "POST",
@@ -72,19 +102,32 @@ async function baseline(url) {
     headers: { "content-type": "application/json", "stripe-signature": `t=1,v1=${"0".repeat(64)}` },
     body: body(0),
   });
+  const used = process.cpuUsage(cpu);
   if (result.non2xx || result.errors)
     throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rate: result.requests.total / result.duration, seconds: result.duration };
+  return {
+    rate: result.requests.total / result.duration,
+    cpuUs: (used.user + used.system) / result.requests.total,
+  };
 }
 
-function replay(dir, url) {
+/** CPU time of this process's children that have exited (clock ticks of 10 ms), from /proc. */
+function childrenCpuMs() {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After the ")": state is field 3 of stat(5), so cutime (16) and cstime (17) are at 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Runs a child to its end; resolves with its last stdout line, its wall time and its CPU time. */
+function runChild(args) {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuMs();
     const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [BIN, "replay", dir, "--to", url, "--secret", SECRET, "--concurrency", String(CONCURRENCY), "--json"],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
-    );
+    const child = spawn(process.execPath, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let last = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d) => {
@@ -95,44 +138,70 @@ function replay(dir, url) {
     });
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`hook replay exited ${code}: ${err}`));
-      const summary = JSON.parse(last.trim().split("\n").at(-1));
-      resolve({
-        wall: N / seconds,
-        sending: summary.perSecond,
-        seconds,
-        sendSeconds: summary.durationMs / 1000,
-      });
+      if (code !== 0) return reject(new Error(`${args[0]} exited ${code}: ${err}`));
+      const line = JSON.parse(last.trim().split("\n").at(-1));
+      resolve({ line, seconds, cpuUs: ((childrenCpuMs() - cpuBefore) * 1000) / N });
     });
   });
 }
 
+async function replay(bin, dir, url) {
+  const args = [bin, "replay", dir, "--to", url, "--secret", SECRET, "--concurrency", String(CONCURRENCY)];
+  const { line, seconds, cpuUs } = await runChild([...args, "--json"]);
+  return { wall: N / seconds, sending: line.perSecond, seconds, sendSeconds: line.durationMs / 1000, cpuUs };
+}
+
+async function floor(url) {
+  const { line, cpuUs } = await runChild(["-e", FLOOR, url, String(N), String(CONCURRENCY)]);
+  if (line.failed) throw new Error(`undici floor: ${line.failed} failed`);
+  return { sending: line.perSecond, cpuUs };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => n.toFixed(0).padStart(7);
+const load = () => loadavg()[0].toFixed(1);
 
 const dir = makeFixtures();
 const { child, url } = await startTarget();
 try {
+  const loadBefore = load();
   await baseline(url); // warm-up: JIT and sockets on both sides
   const base = [];
-  const runs = [];
+  const floors = [];
+  const builds = OTHER ? [BIN, OTHER] : [BIN];
+  const runs = builds.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    base.push((await baseline(url)).rate);
-    runs.push(await replay(dir, url));
+    base.push(await baseline(url));
+    floors.push(await floor(url));
+    // Alternating builds, the order flipped each round, so neither always runs second.
+    const order = round % 2 === 0 ? builds.map((_, i) => i) : builds.map((_, i) => i).reverse();
+    for (const i of order) runs[i].push(await replay(builds[i], dir, url));
   }
-  const b = median(base);
-  const wall = median(runs.map((r) => r.wall));
-  const sending = median(runs.map((r) => r.sending));
+  const b = median(base.map((x) => x.rate));
+  const ratio = (r) => `${(r / b).toFixed(2)}x`;
+  const floorRate = median(floors.map((f) => f.sending));
   console.log(`hook replay: ${N} fixtures, --concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds`);
-  console.log("                                    req/s   ratio");
-  console.log(`autocannon (baseline)            ${fmt(b)}   1.00x`);
-  console.log(`hook replay, sending phase       ${fmt(sending)}   ${(sending / b).toFixed(2)}x`);
+  console.log(`load average ${loadBefore} before, ${load()} after`);
+  console.log("                                    req/s   ratio   CPU µs/request");
   console.log(
-    `hook replay, whole run (wall)    ${fmt(wall)}   ${(wall / b).toFixed(2)}x   (start, read+check ${N} files, sign, send)`,
+    `autocannon (baseline)            ${fmt(b)}   1.00x   ${median(base.map((x) => x.cpuUs)).toFixed(0)}`,
   );
   console.log(
-    `rounds (s): ${runs.map((r) => `${r.seconds.toFixed(2)} (send ${r.sendSeconds.toFixed(2)})`).join(", ")}`,
+    `undici alone, fresh process      ${fmt(floorRate)}   ${ratio(floorRate)}   ${median(floors.map((f) => f.cpuUs)).toFixed(0)} (whole process)`,
   );
+  builds.forEach((bin, i) => {
+    const rs = runs[i];
+    const sending = median(rs.map((r) => r.sending));
+    const wall = median(rs.map((r) => r.wall));
+    if (OTHER) console.log(`-- ${bin}`);
+    console.log(`hook replay, sending phase       ${fmt(sending)}   ${ratio(sending)}   (goal 0.8x)`);
+    console.log(
+      `hook replay, whole run (wall)    ${fmt(wall)}   ${ratio(wall)}   ${median(rs.map((r) => r.cpuUs)).toFixed(0)} (whole process; goal 0.6x)`,
+    );
+    console.log(
+      `rounds (s): ${rs.map((r) => `${r.seconds.toFixed(2)} (send ${r.sendSeconds.toFixed(2)}, ${r.cpuUs.toFixed(0)} µs)`).join(", ")}`,
+    );
+  });
 } finally {
   child.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -69,6 +69,25 @@ describe("redactHeaders", () => {
 });
 
 describe("redactText", () => {
+  it("finds a bot token wherever its colon is, and only after six digits", () => {
+    // The colon at the earliest place a token can have it, at the end, and twelve digits before it.
+    expect(redactText(`${TELEGRAM.replace(/^\d+/, "123456")} leaked`)).toBe("*** leaked");
+    expect(redactText(`ends with bot${TELEGRAM}`)).toBe("ends with bot***");
+    expect(redactText(`{"a":1,"t":"123456789012:${"A".repeat(35)}"}`)).toBe('{"a":1,"t":"***"}');
+    expect(redactText(`12345:${"A".repeat(35)} http://127.0.0.1:8080/x`)).toBe(
+      `12345:${"A".repeat(35)} http://127.0.0.1:8080/x`,
+    );
+  });
+
+  it("masks user:pass@ only where a URL has an @, anywhere in a line", () => {
+    expect(redactText('{"to":"http://127.0.0.1:3000/x","by":"ci"}')).toBe(
+      '{"to":"http://127.0.0.1:3000/x","by":"ci"}',
+    );
+    expect(redactText('{"a":"http://h/x","b":"https://u:p@h/y"}')).toBe(
+      '{"a":"http://h/x","b":"https://u:***@h/y"}',
+    );
+  });
+
   it("masks credentials inside free text and JSON", () => {
     expect(redactText('{"url":"http://a:b@h/x?key=1"}')).toBe('{"url":"http://a:***@h/x?key=***"}');
     expect(redactText("401: Authorization: Bearer sk_live_abc123456 was refused")).toBe(

@@ -1,6 +1,6 @@
 import { extname, resolve } from "node:path";
 import { errorMessage, HookError, UsageError } from "../errors.js";
-import { withoutBytes } from "../events/json.js";
+import { jsonWithoutBytes } from "../events/json.js";
 import { redactText } from "../redact.js";
 import { writeFileAtomic } from "../store/atomic.js";
 
@@ -84,7 +84,7 @@ export function junitXml(suite: Suite): string {
 /** Writes the report atomically: a CI job that reads it never sees half a file. */
 export function writeReport(file: string, cwd: string, suite: Suite, json: unknown): string {
   const path = resolve(cwd, file);
-  const raw = reportFormat(file) === "junit" ? junitXml(suite) : `${JSON.stringify(json, withoutBytes, 2)}\n`;
+  const raw = reportFormat(file) === "junit" ? junitXml(suite) : `${jsonWithoutBytes(json, 2)}\n`;
   // A report is kept as a CI artifact, readable by everyone with access to the job: no secret in it.
   const text = redactText(raw);
   try {

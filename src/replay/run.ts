@@ -77,15 +77,20 @@ interface ReplayDeps {
   stop?: Promise<void>;
 }
 
+/** What every send of one run shares: the --header pairs, and each distinct URL as shown (redacted). */
+interface RunShared {
+  extraHeaders: readonly (readonly [string, string])[];
+  shownUrls: Map<string, string>;
+}
+
 /** Builds, signs (for this moment) and sends the request at `position`, and judges the answer. */
-async function sendJob(
+function sendJob(
   plan: ReplayPlan,
   deps: ReplayDeps,
   position: number,
-  extraHeaders: readonly (readonly [string, string])[],
+  shared: RunShared,
 ): Promise<ReplayResult> {
   const job = plan.jobs[Math.floor(position / plan.repeat)] as ReplayJob;
-  const attempt = (position % plan.repeat) + 1;
   const deliveryId = job.deliveryId ?? randomUUID();
   const req = buildRequest({
     fixture: job.fixture,
@@ -93,21 +98,21 @@ async function sendJob(
     alsoDrop: job.alsoDrop,
     secret: job.secret,
     to: plan.to,
-    extraHeaders,
+    extraHeaders: shared.extraHeaders,
     now: deps.now(),
     deliveryId,
   });
-  const answer = await deps.sender.send(req, plan.timeoutMs);
-  return {
+  // One promise per request, not one per layer: the judging is a continuation, not another async frame.
+  return deps.sender.send(req, plan.timeoutMs).then((answer) => ({
     index: position + 1,
     file: job.fixture.file,
     provider: job.provider.name,
     event: job.fixture.event,
     eventId: sentEventId(job, req),
     deliveryId,
-    attempt,
+    attempt: (position % plan.repeat) + 1,
     method: req.method,
-    url: redactUrl(req.url),
+    url: shownUrl(req.url, shared.shownUrls),
     status: answer.status,
     latencyMs: Math.round(answer.latencyMs * 10) / 10,
     pass: answer.status !== undefined && plan.expect.matches(answer.status),
@@ -115,7 +120,21 @@ async function sendJob(
     error: answer.error,
     answerStart: answerStart(answer.responseBody),
     responseBody: answer.responseBody,
-  };
+  }));
+}
+
+/**
+ * A run has a handful of distinct URLs (buildRequest caches them): each is redacted once, not once per
+ * request (the redaction's patterns scan the whole URL). The run's secrets are all known before it starts.
+ */
+function shownUrl(url: string, shown: Map<string, string>): string {
+  let redacted = shown.get(url);
+  if (redacted === undefined) {
+    redacted = redactUrl(url);
+    if (shown.size >= 1000) shown.clear();
+    shown.set(url, redacted);
+  }
+  return redacted;
 }
 
 /**
@@ -140,7 +159,7 @@ export async function runReplay(
   const results: ReplayResult[] = new Array(total);
   const started = deps.clock();
   // The same entries Headers.forEach gives (lower-case names), taken once rather than per request.
-  const extraHeaders = [...plan.extraHeaders];
+  const shared: RunShared = { extraHeaders: [...plan.extraHeaders], shownUrls: new Map() };
   let next = 0;
   let done = 0;
   let stopped = false;
@@ -150,7 +169,7 @@ export async function runReplay(
   const worker = async (): Promise<void> => {
     while (!stopped && next < total) {
       const position = next++;
-      const result = await sendJob(plan, deps, position, extraHeaders);
+      const result = await sendJob(plan, deps, position, shared);
       results[position] = result;
       done++;
       deps.onResult?.(result, done, total);

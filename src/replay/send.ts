@@ -1,5 +1,6 @@
 import { HttpClient } from "../net/client.js";
 import { failureText } from "../net/errors.js";
+import type { Exchange, Limits } from "../net/exchange.js";
 import { splitUrl } from "../net/url.js";
 import type { OutgoingRequest } from "./build.js";
 
@@ -36,18 +37,21 @@ export function createSender(
     keepAliveTimeoutMs: 10_000,
     connectTimeoutMs,
   });
+  // A run sends every request with the same --timeout: one Limits for all of them.
+  let limits: Limits = { deadlineMs: 0, maxBytes: RESPONSE_READ, keepBytes: RESPONSE_KEEP };
   return {
-    send: (req, timeoutMs) => sendOne(client, req, timeoutMs),
+    send: (req, timeoutMs) => {
+      if (limits.deadlineMs !== timeoutMs) limits = { ...limits, deadlineMs: timeoutMs };
+      const { origin, path } = splitUrl(req.url);
+      return client
+        .send({ origin, path, method: req.method, headers: req.headers, body: req.body }, limits)
+        .then(toAnswer);
+    },
     close: () => client.close(),
   };
 }
 
-async function sendOne(client: HttpClient, req: OutgoingRequest, timeoutMs: number): Promise<Answer> {
-  const { origin, path } = splitUrl(req.url);
-  const answer = await client.send(
-    { origin, path, method: req.method, headers: req.headers, body: req.body },
-    { deadlineMs: timeoutMs, maxBytes: RESPONSE_READ, keepBytes: RESPONSE_KEEP },
-  );
+function toAnswer(answer: Exchange): Answer {
   if (!answer.ok) return { latencyMs: answer.latencyMs, error: failureText(answer.failure) };
   return { status: answer.status, latencyMs: answer.latencyMs, responseBody: answer.body };
 }

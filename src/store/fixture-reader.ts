@@ -36,13 +36,18 @@ export function listJsonFiles(dir: string): string[] {
   const keyed: { full: string; key: string }[] = [];
   // The sort key (the path relative to `dir`, what path.relative() would give) is built while
   // walking, one entry name at a time, rather than by path.relative() on every file afterwards.
+  // path.join() once per folder, then concatenation: joined per entry it normalised the whole path
+  // again for each of 10,000 files, a third of the walk's time. (An entry name has no separator and
+  // is never "." or "..", so the prefix is what join() would put before it.)
   const walk = (current: string, rel: string): void => {
+    const prefix = join(current, "x").slice(0, -1);
     for (const entry of readdirSync(current, { withFileTypes: true })) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const full = join(current, entry.name);
-      const key = rel === "" ? entry.name : `${rel}${sep}${entry.name}`;
-      if (entry.isDirectory()) walk(full, key);
-      else if (entry.isFile() && entry.name.toLowerCase().endsWith(".json")) keyed.push({ full, key });
+      const name = entry.name;
+      if (name.startsWith(".") || name === "node_modules") continue;
+      const key = rel === "" ? name : `${rel}${sep}${name}`;
+      if (entry.isDirectory()) walk(`${prefix}${name}`, key);
+      else if (entry.isFile() && name.toLowerCase().endsWith(".json"))
+        keyed.push({ full: `${prefix}${name}`, key });
     }
   };
   walk(dir, "");
@@ -80,8 +85,15 @@ function errnoText(error: unknown): string {
   return e.code ?? e.message;
 }
 
+/** The working folder as a path prefix, for the last `cwd` seen: every file of a run shares it. */
+let cwdPrefix = { cwd: "", prefix: "" };
+
 function displayName(full: string, cwd: string): string {
-  const rel = relative(cwd, full);
+  if (cwdPrefix.cwd !== cwd) cwdPrefix = { cwd, prefix: join(resolve(cwd), "x").slice(0, -1) };
+  // Inside the folder (the common case) the relative path is the rest of the string: path.relative()
+  // resolved both paths again for each of 10,000 files. Anything else takes the long way.
+  const { prefix } = cwdPrefix;
+  const rel = full.startsWith(prefix) ? full.slice(prefix.length) : relative(cwd, full);
   return rel.startsWith("..") || rel === "" ? full : rel;
 }
 

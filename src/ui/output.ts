@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import { withoutBytes } from "../events/json.js";
+import { jsonWithoutBytes } from "../events/json.js";
 import { redactText } from "../redact.js";
 import { humanText } from "./escape.js";
 import type { Io } from "./io.js";
@@ -67,7 +67,7 @@ export class Output {
 
   /** A --json line as data() writes it (redacted, no raw bytes), for a caller that batches its lines. */
   jsonText(value: Record<string, unknown>): string {
-    return redactText(JSON.stringify(value, withoutBytes));
+    return redactText(jsonWithoutBytes(value));
   }
 
   /**

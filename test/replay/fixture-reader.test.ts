@@ -49,6 +49,19 @@ describe("fixture reader", () => {
     expect(loaded[2]).toMatchObject({ path: "/hooks?x=1", headers: { "x-a": "1" }, provider: "stripe" });
   });
 
+  it("names files relative to the working folder inside it, and in full outside it", () => {
+    const root = dir({ "in/a.json": "{}", "in/..b.json": "{}", "inner/c.json": "{}" });
+    const cwd = join(root, "in");
+    const names = (paths: string[], at: string) => loadFixtures(paths, at).map((f) => f.file);
+    expect(names(["."], cwd)).toEqual(["a.json"]);
+    // A name that starts with ".." is shown in full, as one outside the folder would be.
+    expect(names(["..b.json"], cwd)).toEqual([join(cwd, "..b.json")]);
+    expect(names([join(cwd, "a.json")], `${cwd}/`)).toEqual(["a.json"]);
+    // A sibling folder whose name starts with the working folder's is outside it.
+    expect(names(["../inner"], cwd)).toEqual([join(root, "inner", "c.json")]);
+    expect(names(["in/a.json", "inner"], root)).toEqual(["in/a.json", "inner/c.json"]);
+  });
+
   it("names the file and the field of every broken fixture", () => {
     const root = dir({
       "no-json.json": "{ nope",
