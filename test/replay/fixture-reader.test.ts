@@ -49,6 +49,19 @@ describe("fixture reader", () => {
     expect(loaded[2]).toMatchObject({ path: "/hooks?x=1", headers: { "x-a": "1" }, provider: "stripe" });
   });
 
+  it("sends a bare payload's exact bytes: a BOM, any UTF-8, and bytes that are not UTF-8", () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë 日本 🎉"}')]);
+    const notUtf8 = Buffer.concat([
+      Buffer.from('{"raw":"'),
+      Buffer.from([0xff, 0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const replacement = Buffer.from('{"x":"\uFFFD \\uFFFD"}');
+    const root = dir({ "a.json": bom, "b.json": notUtf8, "c.json": replacement });
+    const bodies = loadFixtures(["."], root).map((f) => Buffer.from(f.body));
+    expect(bodies).toEqual([bom, notUtf8, replacement]);
+  });
+
   it("names files relative to the working folder inside it, and in full outside it", () => {
     const root = dir({ "in/a.json": "{}", "in/..b.json": "{}", "inner/c.json": "{}" });
     const cwd = join(root, "in");
