@@ -90,12 +90,15 @@ export async function sendFixtures(
         stop,
       },
     );
-    const report = tryReport(settings.report, io.cwd, suiteOf(suiteName, startedAt, results, summary), {
-      command: suiteName,
-      summary,
-      // The answer's start is in answerStart, as text; its bytes would print as a list of numbers.
-      results: results.map(({ responseBody: _bytes, ...rest }) => rest),
-    });
+    const report = tryReport(settings.report, io.cwd, () => ({
+      suite: suiteOf(suiteName, startedAt, results, summary),
+      json: {
+        command: suiteName,
+        summary,
+        // The answer's start is in answerStart, as text; its bytes would print as a list of numbers.
+        results: results.map(({ responseBody: _bytes, ...rest }) => rest),
+      },
+    }));
     renderer.summary(summary, interrupted, report.path);
     // A report that could not be written is an error, shown after the summary a person still wants.
     if (report.error) throw report.error;
@@ -106,9 +109,12 @@ export async function sendFixtures(
   }
 }
 
-function tryReport(file: string | undefined, cwd: string, suite: Suite, json: unknown) {
+/** Both shapes of the report are built only when one is asked for: 10,000 test cases are not free. */
+function tryReport(file: string | undefined, cwd: string, build: () => { suite: Suite; json: unknown }) {
+  if (!file) return { path: undefined, error: undefined };
   try {
-    return { path: file ? writeReport(file, cwd, suite, json) : undefined, error: undefined };
+    const { suite, json } = build();
+    return { path: writeReport(file, cwd, suite, json), error: undefined };
   } catch (error) {
     return { path: undefined, error };
   }
