@@ -7,6 +7,7 @@ FROM node:20-alpine AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
+COPY scripts ./scripts
 COPY src ./src
 COPY fixtures ./fixtures
 COPY docs ./docs

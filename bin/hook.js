@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `hook --version` is answered before the CLI loads (commander and all): a script that asks pays for
-// nothing else (test/startup.test.ts, bench/startup.bench.mjs).
+// `hook --version` and the help screens are answered before the CLI loads (commander and all): a
+// script that asks pays for nothing else (test/startup.test.ts, bench/startup.bench.mjs). The help
+// comes from dist/help.json, rendered by commander at build time; any doubt, and commander prints it.
 const words = process.argv.slice(2);
 if (words.length === 1 && (words[0] === "--version" || words[0] === "-v")) {
   const { readFileSync } = await import("node:fs");
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   process.stdout.write(`${version}\n`);
 } else {
-  const { run } = await import("../dist/cli.js");
-  run(process.argv);
+  const { printPrebuiltHelp } = await import("../dist/commands/program-help.js");
+  if (!printPrebuiltHelp(words, process.cwd(), process.stdout)) {
+    const { run } = await import("../dist/cli.js");
+    run(process.argv);
+  }
 }

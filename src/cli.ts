@@ -101,6 +101,11 @@ const COMMANDS: Listed[] = [
   }),
 ];
 
+/** The command names, in `hook --help` order: each has a help screen of its own (program-render.ts). */
+export function commandNames(): string[] {
+  return COMMANDS.map((entry) => entry.name);
+}
+
 function version(): string {
   const pkg: { version: string } = JSON.parse(
     readFileSync(new URL("../package.json", import.meta.url), "utf8"),

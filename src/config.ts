@@ -8,6 +8,11 @@ const CONFIG_FILE = "hook.config.json";
 type ConfigSection = Record<string, unknown>;
 type ConfigFile = Record<string, ConfigSection>;
 
+/** Where the config file is: --config's file, else hook.config.json in `cwd`. */
+export function configPath(cwd: string, explicitPath?: string): string {
+  return resolve(cwd, explicitPath ?? CONFIG_FILE);
+}
+
 /**
  * Reads `hook.config.json` (or the file given with --config). A missing default file is no config;
  * a missing --config file, bad JSON or a non-object section is an error that names the file.
@@ -16,7 +21,7 @@ export function loadConfig(
   cwd: string,
   explicitPath?: string,
 ): { path: string; config: ConfigFile } | undefined {
-  const path = resolve(cwd, explicitPath ?? CONFIG_FILE);
+  const path = configPath(cwd, explicitPath);
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -1,26 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "./helpers/cli.js";
+import { ROOT } from "./helpers/cli.js";
+import { importsOf } from "./helpers/imports.js";
 
-const HOOKS = pathToFileURL(join(ROOT, "test/helpers/record-imports.mjs")).href;
-const REGISTER = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(HOOKS)});`;
-
-/** Every module a run of the CLI resolves: dist/ files as "dist/…", packages as "pkg:NAME". */
-async function importsOf(args: string[], dir: string): Promise<string[]> {
-  const { spawnSync } = await import("node:child_process");
-  const record = join(dir, `imports-${args.join("-")}.txt`);
-  const result = spawnSync(process.execPath, ["--import", REGISTER, BIN, ...args], {
-    env: { PATH: process.env.PATH, RECORD_IMPORTS: record, NO_COLOR: "1" },
-    encoding: "utf8",
-  });
+/** Every module a run of the CLI resolves: dist/ files as "dist/…", packages by name. */
+function loadedBy(args: string[], dir: string, cwd?: string): string[] {
+  const result = importsOf(args, dir, { cwd });
   expect(result.status).toBe(0);
-  const urls = readFileSync(record, "utf8").split("\n").filter(Boolean);
-  return urls.map(
-    (url) => url.match(/\/(dist\/.*)$/)?.[1] ?? url.match(/node_modules\/((@[^/]+\/)?[^/]+)\//)?.[1] ?? url,
-  );
+  return result.loaded;
 }
 
 /** What start-up may load: the CLI's entry and its small helpers, commander, and the command list. */
@@ -31,6 +20,7 @@ const COMMAND_PLUMBING = [
   "dist/commands/options.js",
   "dist/commands/program.js",
   "dist/commands/program-config.js",
+  "dist/commands/program-help.js",
 ];
 const commandModules = (loaded: string[]) =>
   loaded.filter((m) => m.startsWith("dist/commands/") && !COMMAND_PLUMBING.includes(m));
@@ -66,30 +56,45 @@ describe("start-up", () => {
   // bin/hook.js answers it; commander loads through require(), which the recorder does not see, from dist/.
   it.each(["--version", "-v"])(
     "hook %s loads nothing from dist/, so neither commander nor any command",
-    async (flag) => {
-      const loaded = await importsOf([flag], tempDir());
+    (flag) => {
+      const loaded = loadedBy([flag], tempDir());
       expect(loaded.some((m) => m.endsWith("/bin/hook.js"))).toBe(true);
       expect(loaded.filter((m) => m.startsWith("dist/"))).toEqual([]);
     },
   );
 
-  // `hook --help` lists the commands from cli.ts alone: no command's flags, let alone its code.
-  it.each(["--help", "help", ""])("hook %s loads no command's flags or implementation", async (word) => {
-    const loaded = await importsOf(word ? [word] : [], tempDir());
+  // bin/hook.js prints the screens commander rendered at build time (help-screens.test.ts checks them).
+  const screens = [["--help"], ["-h"], ["help"], [], ["listen", "--help"], ["help", "poll"]];
+  it.each(screens.map((words) => [words.join(" ") || "(no words)", words] as const))(
+    "hook %s loads neither commander's program nor the command list",
+    (_name, words) => {
+      const loaded = loadedBy(words, tempDir(), tempDir());
+      expect(loaded).toContain("dist/commands/program-help.js");
+      expect(loaded).not.toContain("dist/cli.js");
+      expect(loaded.filter((m) => HEAVY.test(m) || m.startsWith("dist/commands/program."))).toEqual([]);
+    },
+  );
+
+  // When commander prints the help (here: --debug before --help), it lists the commands from cli.ts alone.
+  it("hook --debug --help loads no command's flags or implementation", () => {
+    const loaded = loadedBy(["--debug", "--help"], tempDir());
     expect(loaded).toContain("dist/commands/program.js");
     expect(commandModules(loaded)).toEqual([]);
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
   });
 
-  // A command's --help loads its flags, never its implementation.
+  // Where a config file is read first, commander prints a command's help: it loads its flags, never its code.
   it.each([
     ["listen", ["dist/commands/listen-flags.js"]],
     ["help listen", ["dist/commands/listen-flags.js"]],
     ["poll", ["dist/commands/poll-flags.js"]],
     ["providers", []],
-  ])("hook %s --help loads only that command's flags", async (command, flags) => {
+  ])("hook %s --help beside a config file loads only that command's flags", (command, flags) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "hook.config.json"), "{}");
     const args = command.startsWith("help ") ? command.split(" ") : [command, "--help"];
-    const loaded = await importsOf(args, tempDir());
+    const loaded = loadedBy(args, tempDir(), cwd);
+    expect(loaded).toContain("dist/commands/program.js");
     expect(commandModules(loaded)).toEqual(flags);
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
   });
@@ -108,8 +113,8 @@ describe("start-up", () => {
     expect(serving).toEqual(expect.arrayContaining(["undici", "chalk", "dist/providers/index.js"]));
   });
 
-  it("the recorder sees a command's own imports (so the tests above can fail)", async () => {
-    const loaded = await importsOf(["providers", "--json"], tempDir());
+  it("the recorder sees a command's own imports (so the tests above can fail)", () => {
+    const loaded = loadedBy(["providers", "--json"], tempDir());
     expect(loaded).toContain("dist/commands/providers.js");
     expect(loaded.some((m) => m.startsWith("dist/providers/"))).toBe(true);
     expect(loaded).toContain("chalk");

@@ -7,6 +7,7 @@ import type { Io } from "../ui/io.js";
 import type { Listed } from "./command.js";
 import { type Flags, type GlobalOptions, negation, readOptions, toggle, value } from "./options.js";
 import { applyConfig, type LoadedConfig, resolveSecrets } from "./program-config.js";
+import { HELP_WIDTH } from "./program-help.js";
 
 // commander through require(): its ESM wrapper costs start-up time for nothing (bench/startup.bench.mjs).
 const {
@@ -74,6 +75,10 @@ function programFor(io: Io, version: string, commands: Listed[]): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {},
+      // Help wraps at io's terminal width, not the process's (commander's default): the build renders
+      // the prebuilt screens (program-help.ts) at a width it chooses, whatever terminal it runs in.
+      getOutHelpWidth: () => widthOf(io.stdout),
+      getErrHelpWidth: () => widthOf(io.stderr),
     })
     // `hook --help` lists the commands before their flags are defined: "[options]" comes from the list.
     .configureHelp({
@@ -91,6 +96,11 @@ function programFor(io: Io, version: string, commands: Listed[]): Command {
     for (const [syntax, description] of entry.args) command.argument(syntax, description);
   }
   return program;
+}
+
+/** A terminal's width; HELP_WIDTH (commander's own default) for a pipe, a file or a terminal without one. */
+function widthOf(stream: { isTTY?: boolean; columns?: number }): number {
+  return (stream.isTTY && stream.columns) || HELP_WIDTH;
 }
 
 /** `hook help listen` shows listen's help at once, without the hook below: its flags go in first. */

@@ -5,7 +5,6 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,11 +36,8 @@ export function distIsStale(projectRoot: string): boolean {
 /** Builds dist/ and records when, so the next run can tell whether it is current. */
 export function buildDist(projectRoot: string): void {
   const started = new Date();
-  const tsc = createRequire(join(projectRoot, "package.json")).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
-    cwd: projectRoot,
-    stdio: "inherit",
-  });
+  // `npm run build`'s script: tsc, then the help screens bin/hook.js prints (test/help-screens.test.ts).
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: projectRoot, stdio: "inherit" });
   const stamp = join(projectRoot, "dist", ".build-stamp");
   writeFileSync(stamp, `${started.toISOString()}\n`);
   // The stamp carries the time the build *started*: a source saved during the build stays newer.

@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BIN, ROOT } from "./cli.js";
+
+const HOOKS = pathToFileURL(join(ROOT, "test/helpers/record-imports.mjs")).href;
+/** A `node --import` script that records every module the process resolves (record-imports.mjs). */
+export const REGISTER = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(HOOKS)});`;
+
+/** dist/ files as "dist/…", packages as "pkg:NAME"-less names, anything else as its URL. */
+export function moduleNames(record: string): string[] {
+  const urls = readFileSync(record, "utf8").split("\n").filter(Boolean);
+  return urls.map(
+    (url) => url.match(/\/(dist\/.*)$/)?.[1] ?? url.match(/node_modules\/((@[^/]+\/)?[^/]+)\//)?.[1] ?? url,
+  );
+}
+
+export interface Recorded {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  loaded: string[];
+}
+
+/** Runs `hook ...args` in `cwd` on pipes, recording every module it resolves (`dir` holds the record). */
+export function importsOf(
+  args: string[],
+  dir: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Recorded {
+  const record = join(dir, `imports-${args.join("-")}-${Math.random().toString(36).slice(2)}.txt`);
+  const result = spawnSync(process.execPath, ["--import", REGISTER, BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH, RECORD_IMPORTS: record, NO_COLOR: "1", ...options.env },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, loaded: moduleNames(record) };
+}
