@@ -144,15 +144,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** The process entry: main, then the exit code. */
-export function run(argv: string[]): void {
+/** The process entry: main, then the exit code. Resolves once the exit code is set. */
+export function run(argv: string[]): Promise<void> {
   const io = processIo();
   // `hook … --json | head -1`: the reader went away; that is the end of the output, not a crash.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? Exit.ok);
     throw error;
   });
-  main(argv, io).then(
+  return main(argv, io).then(
     (code) => {
       process.exitCode = code;
       // Long-running commands resolve after a clean shutdown; a leftover handle must not keep us.

@@ -1,17 +1,10 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { configPath } from "./config-path.js";
 import { errorMessage, UsageError } from "./errors.js";
 import { isObject } from "./is-object.js";
 
-const CONFIG_FILE = "hook.config.json";
-
 type ConfigSection = Record<string, unknown>;
 type ConfigFile = Record<string, ConfigSection>;
-
-/** Where the config file is: --config's file, else hook.config.json in `cwd`. */
-export function configPath(cwd: string, explicitPath?: string): string {
-  return resolve(cwd, explicitPath ?? CONFIG_FILE);
-}
 
 /**
  * Reads `hook.config.json` (or the file given with --config). A missing default file is no config;

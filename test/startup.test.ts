@@ -21,9 +21,12 @@ const COMMAND_PLUMBING = [
   "dist/commands/program.js",
   "dist/commands/program-config.js",
   "dist/commands/program-help.js",
+  "dist/commands/program-flags.js",
+  "dist/commands/listen-early.js",
 ];
-const commandModules = (loaded: string[]) =>
-  loaded.filter((m) => m.startsWith("dist/commands/") && !COMMAND_PLUMBING.includes(m));
+const commandModules = (loaded: string[]) => [
+  ...new Set(loaded.filter((m) => m.startsWith("dist/commands/") && !COMMAND_PLUMBING.includes(m))),
+];
 
 /**
  * What Node loads before a built module's own code runs: its static imports, transitively (dynamic
@@ -99,19 +102,23 @@ describe("start-up", () => {
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
   });
 
-  // listen binds its port from listen.js before importing listen-serve.js, which loads the rest.
-  it("hook listen binds before loading undici, chalk, the providers or the outbox", () => {
-    const beforeBind = [...staticGraph("dist/commands/listen.js")];
-    expect(beforeBind).toContain("dist/receive/server.js");
-    const needed = ["dist/receive/server.js", "dist/receive/replies.js"];
-    const heavy = beforeBind.filter(
-      (m) => !needed.includes(m) && (HEAVY.test(m) || /^dist\/(store|events)\//.test(m)),
-    );
-    expect(heavy).toEqual([]);
-    // The same reading of the module that serves finds them, so the line above can fail.
-    const serving = [...staticGraph("dist/commands/listen-serve.js")];
-    expect(serving).toEqual(expect.arrayContaining(["undici", "chalk", "dist/providers/index.js"]));
-  });
+  // listen binds its port from listen-bind.js (from bin/hook.js through listen-early.js, or from listen.js
+  // after commander has parsed) before importing listen-serve.js, which loads the rest.
+  it.each(["dist/commands/listen-bind.js", "dist/commands/listen.js"])(
+    "hook listen binds from %s before loading undici, chalk, the providers or the outbox",
+    (binds) => {
+      const beforeBind = [...staticGraph(binds)];
+      expect(beforeBind).toContain("dist/receive/server.js");
+      const needed = ["dist/receive/server.js", "dist/receive/replies.js"];
+      const heavy = beforeBind.filter(
+        (m) => !needed.includes(m) && (HEAVY.test(m) || /^dist\/(store|events)\//.test(m)),
+      );
+      expect(heavy).toEqual([]);
+      // The same reading of the module that serves finds them, so the line above can fail.
+      const serving = [...staticGraph("dist/commands/listen-serve.js")];
+      expect(serving).toEqual(expect.arrayContaining(["undici", "chalk", "dist/providers/index.js"]));
+    },
+  );
 
   it("the recorder sees a command's own imports (so the tests above can fail)", () => {
     const loaded = loadedBy(["providers", "--json"], tempDir());

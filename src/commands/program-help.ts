@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { configPath } from "../config.js";
+import { configPath } from "../config-path.js";
 
 /**
  * The help screens as commander prints them, rendered at build time (scripts/build-help.mjs) so that

@@ -5,8 +5,9 @@ import { loadConfig } from "../config.js";
 import { Exit, UsageError } from "../errors.js";
 import type { Io } from "../ui/io.js";
 import type { Listed } from "./command.js";
-import { type Flags, type GlobalOptions, negation, readOptions, toggle, value } from "./options.js";
+import { type Flags, type GlobalOptions, readOptions } from "./options.js";
 import { applyConfig, type LoadedConfig, resolveSecrets } from "./program-config.js";
+import { GLOBAL_FLAGS } from "./program-flags.js";
 import { HELP_WIDTH } from "./program-help.js";
 
 // commander through require(): its ESM wrapper costs start-up time for nothing (bench/startup.bench.mjs).
@@ -16,12 +17,6 @@ const {
   Help,
   Option,
 } = createRequire(import.meta.url)("commander") as typeof CommanderModule;
-
-const GLOBAL_FLAGS = {
-  config: value("--config <file>", "config file (default: ./hook.config.json)"),
-  color: negation("--no-color", "no colour in human output"),
-  debug: toggle("--debug", "print stack traces on errors"),
-};
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 

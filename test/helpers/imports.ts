@@ -8,6 +8,15 @@ const HOOKS = pathToFileURL(join(ROOT, "test/helpers/record-imports.mjs")).href;
 /** A `node --import` script that records every module the process resolves (record-imports.mjs). */
 export const REGISTER = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(HOOKS)});`;
 
+/**
+ * A `node --import` script that writes "(listen)" to the same record when a server starts listening,
+ * so a test can see which modules load before the port is bound.
+ */
+export const MARK_LISTEN =
+  'data:text/javascript,import net from"node:net";import{appendFileSync}from"node:fs";' +
+  "const listen=net.Server.prototype.listen;net.Server.prototype.listen=function(...a){" +
+  'appendFileSync(process.env.RECORD_IMPORTS,"(listen)\\n");return listen.apply(this,a)}';
+
 /** dist/ files as "dist/…", packages as "pkg:NAME"-less names, anything else as its URL. */
 export function moduleNames(record: string): string[] {
   const urls = readFileSync(record, "utf8").split("\n").filter(Boolean);
