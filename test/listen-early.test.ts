@@ -93,13 +93,33 @@ describe("hook listen binds before parsing", () => {
     expect(before.filter((m) => /^dist\/(cli|commands\/program|commands\/listen)\.js$/.test(m))).toEqual([]);
   });
 
-  // A config file may set the port, so commander reads it first; listen binds after parsing.
-  it("beside a config file, commander parses first", async () => {
+  // A config file that may set where it binds is read by commander first; listen binds after parsing.
+  it.each([
+    [{ listen: { "max-body": "1mb" } }],
+    [{ listen: { maxBody: "1mb" } }],
+    [{ listen: { port: "0" } }],
+    [{ listen: { host: "127.0.0.1" } }],
+  ])("beside a config file that may decide the bind (%j), commander parses first", async (config) => {
     const dir = tempDir();
-    writeFileSync(join(dir, "hook.config.json"), JSON.stringify({ listen: { "max-body": "1mb" } }));
+    writeFileSync(join(dir, "hook.config.json"), JSON.stringify(config));
     const before = await loadedBeforeListening(listen(dir), dir, join(dir, "imports.txt"));
     expect(before).toContain("dist/commands/program.js");
-    expect(before).toContain("dist/commands/listen.js");
+  });
+
+  it("beside a broken config file, commander reports it", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "hook.config.json"), JSON.stringify({ nosuchcommand: {} }));
+    const result = await runCli(listen(dir), { cwd: dir, timeoutMs: 15_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown section "nosuchcommand"');
+  });
+
+  it("beside a config file that leaves the bind alone, it binds first", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "hook.config.json"), JSON.stringify({ listen: { timeout: "5s" }, poll: {} }));
+    const before = await loadedBeforeListening(listen(dir), dir, join(dir, "imports.txt"));
+    expect(before).toContain("dist/receive/server.js");
+    expect(before.filter((m) => /^dist\/(cli|commands\/program)\.js$/.test(m))).toEqual([]);
   });
 
   // --secret env:NAME is resolved after parsing, before listen runs: the bound port must not keep the process.

@@ -1,20 +1,28 @@
-import { statSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { configPath } from "../config-path.js";
+import { loadConfig } from "../config.js";
 import type { Bind } from "./listen-bind.js";
 import { LISTEN_FLAGS } from "./listen-flags.js";
 import type { EarlyReceiver } from "./listen-serve.js";
 import type { Flags } from "./options.js";
 import { GLOBAL_FLAGS } from "./program-flags.js";
 
+/** "-p, --port <port>" as its short name, long name and whether it takes a value. */
+function spelling(flags: string): { short?: string; long: string; takesValue: boolean } {
+  const [, short, long, operand] = /^(?:-(\w), )?--([\w-]+)( [<[])?/.exec(flags) ?? [];
+  if (long === undefined) throw new Error(`flag "${flags}" is not spelled "-x, --name <value>"`);
+  return { ...(short ? { short } : {}), long, takesValue: operand !== undefined };
+}
+
 /** node:util's parseArgs options for commander's flags, from the one definition of each. */
 function parseArgsOptions(flags: Flags): NonNullable<ParseArgsConfig["options"]> {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
-  for (const { flags: spelled, kind } of Object.values(flags)) {
-    const [, short, long, operand] = /^(?:-(\w), )?--([\w-]+)( [<[])?/.exec(spelled) ?? [];
-    if (long === undefined) throw new Error(`flag "${spelled}" is not spelled "-x, --name <value>"`);
-    const type = operand ? "string" : "boolean";
-    options[long] = { type, multiple: kind === "list", ...(short ? { short } : {}) };
+  for (const flag of Object.values(flags)) {
+    const { short, long, takesValue } = spelling(flag.flags);
+    options[long] = {
+      type: takesValue ? "string" : "boolean",
+      multiple: flag.kind === "list",
+      ...(short ? { short } : {}),
+    };
   }
   return options;
 }
@@ -27,9 +35,25 @@ const WORDS = {
   version: { type: "boolean", short: "v" },
 } satisfies ParseArgsConfig["options"];
 
+// A config file's listen section names an option by its long name or its attribute (program-config.ts).
+const BIND_KEYS = (["port", "host", "maxBody"] as const).flatMap((key) => [
+  key,
+  spelling(LISTEN_FLAGS[key].flags).long,
+]);
+
+/** False when hook.config.json is absent, or valid with a listen section that sets none of BIND_KEYS. */
+function configMaySetBind(cwd: string): boolean {
+  try {
+    const section = loadConfig(cwd)?.config.listen ?? {};
+    return BIND_KEYS.some((key) => Object.hasOwn(section, key));
+  } catch {
+    return true; // commander reports it
+  }
+}
+
 /**
  * --port, --host and --max-body when the words alone decide them: no help or version asked for, only
- * known flags, and no config file (which may set them). Otherwise undefined: commander decides.
+ * known flags, and no config file that sets them. Otherwise undefined: commander decides.
  */
 function bindFromWords(words: string[], cwd: string): Bind | undefined {
   let values: Record<string, unknown>;
@@ -39,11 +63,7 @@ function bindFromWords(words: string[], cwd: string): Bind | undefined {
     return undefined;
   }
   if (values.help || values.version || values.config !== undefined) return undefined;
-  try {
-    if (statSync(configPath(cwd), { throwIfNoEntry: false }) !== undefined) return undefined;
-  } catch {
-    return undefined;
-  }
+  if (configMaySetBind(cwd)) return undefined;
   const text = (key: string, flag: { defaultValue?: string }) => {
     const given = values[key];
     return typeof given === "string" ? given : flag.defaultValue;
