@@ -1,5 +1,6 @@
+import { statSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
+import { configPath } from "../config-path.js";
 import type { Bind } from "./listen-bind.js";
 import { LISTEN_FLAGS } from "./listen-flags.js";
 import type { EarlyReceiver } from "./listen-serve.js";
@@ -42,8 +43,11 @@ const BIND_KEYS = (["port", "host", "maxBody"] as const).flatMap((key) => [
 ]);
 
 /** False when hook.config.json is absent, or valid with a listen section that sets none of BIND_KEYS. */
-function configMaySetBind(cwd: string): boolean {
+async function configMaySetBind(cwd: string): Promise<boolean> {
   try {
+    // Without a file (the usual case) the config reader is not even loaded.
+    if (statSync(configPath(cwd), { throwIfNoEntry: false }) === undefined) return false;
+    const { loadConfig } = await import("../config.js");
     const section = loadConfig(cwd)?.config.listen ?? {};
     return BIND_KEYS.some((key) => Object.hasOwn(section, key));
   } catch {
@@ -55,7 +59,7 @@ function configMaySetBind(cwd: string): boolean {
  * --port, --host and --max-body when the words alone decide them: no help or version asked for, only
  * known flags, and no config file that sets them. Otherwise undefined: commander decides.
  */
-function bindFromWords(words: string[], cwd: string): Bind | undefined {
+async function bindFromWords(words: string[], cwd: string): Promise<Bind | undefined> {
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: words, options: WORDS, strict: true, allowPositionals: false }));
@@ -63,7 +67,7 @@ function bindFromWords(words: string[], cwd: string): Bind | undefined {
     return undefined;
   }
   if (values.help || values.version || values.config !== undefined) return undefined;
-  if (configMaySetBind(cwd)) return undefined;
+  if (await configMaySetBind(cwd)) return undefined;
   const text = (key: string, flag: { defaultValue?: string }) => {
     const given = values[key];
     return typeof given === "string" ? given : flag.defaultValue;
@@ -83,7 +87,7 @@ let early: { bind: Bind; receiver: EarlyReceiver } | undefined;
  * words alone decide where (bin/hook.js). listen claims it once commander has parsed the same words.
  */
 export async function bindBeforeParsing(words: string[], cwd: string): Promise<void> {
-  const bind = bindFromWords(words, cwd);
+  const bind = await bindFromWords(words, cwd);
   if (bind === undefined) return;
   // Loaded only to bind: `hook listen --help` reads the words and stops there.
   const { bindEarly } = await import("./listen-bind.js");
