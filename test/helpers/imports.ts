@@ -17,7 +17,7 @@ export const MARK_LISTEN =
   "const listen=net.Server.prototype.listen;net.Server.prototype.listen=function(...a){" +
   'appendFileSync(process.env.RECORD_IMPORTS,"(listen)\\n");return listen.apply(this,a)}';
 
-/** dist/ files as "dist/…", packages as "pkg:NAME"-less names, anything else as its URL. */
+/** The record's lines: dist/ files as "dist/…", packages by name, anything else as written. */
 export function moduleNames(record: string): string[] {
   const urls = readFileSync(record, "utf8").split("\n").filter(Boolean);
   return urls.map(
