@@ -6,10 +6,11 @@ export const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Writes a stream of lines through one buffer it keeps, a piece at a time. Joining a batch first
- * would make a string and a Buffer the size of the whole batch (megabytes, once a second for the
- * inspector's history); freed at once, they still leave the allocator's heap grown around what lives
- * on (measured: resident memory rising with every request received). A line longer than the buffer
- * goes alone. One write at a time: a caller that starts another before this one ends must wait for it.
+ * makes a string and a Buffer the size of the whole batch (about 6 MB for the inspector's 1,000
+ * records of 4 KB bodies, once a second), and serialising it all at once holds the event loop for as
+ * long; here the batch costs one 64 KB buffer, and requests are answered between its pieces. A line
+ * longer than the buffer goes alone. One write at a time: a caller that starts another before this one
+ * ends must wait for it.
  */
 export class ChunkWriter {
   private chunk: Buffer | undefined;
