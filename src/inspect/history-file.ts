@@ -3,9 +3,23 @@ import { type FileHandle, open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { DeliveryRecord, RequestRecord } from "../events/types.js";
-import { ChunkWriter } from "../store/chunk-writer.js";
+import { redactHeaders } from "../redact.js";
 import type { History, HistoryLimits } from "./history.js";
-import { fromLine, parseLine, requestLine, withoutTag } from "./history-lines.js";
+
+/** A request line and a delivery-attempt line of the history file (NDJSON, bodies in base64). */
+type Line =
+  | ({ t: "r"; receivedAt: string; bodyBase64: string; response?: AnswerLine } & Omit<
+      RequestRecord,
+      "receivedAt" | "body" | "headers" | "response"
+    > & { headers: [string, string][] })
+  | ({ t: "d"; n: number } & DeliveryRecord);
+
+interface AnswerLine {
+  status: number;
+  headers: [string, string][];
+  bodyBase64: string;
+  truncated: boolean;
+}
 
 /**
  * Batches are written this often: the file is a convenience, not the outbox, so no fsync per request.
@@ -29,7 +43,6 @@ export class HistoryFile {
   private requests = 0;
   private bytes = 0;
   private closed = false;
-  private readonly writer = new ChunkWriter();
 
   private constructor(
     readonly dir: string,
@@ -92,9 +105,8 @@ export class HistoryFile {
     for (const line of batch) if (typeof line !== "string") this.counted(bodyBytes(line));
     const rotate = this.requests >= this.limits.count || this.bytes >= this.limits.bytes;
     this.writing = this.writing.then(async () => {
-      const handle = this.handle;
-      // Serialised one record at a time as the writer takes them: never a string of the whole batch.
-      if (handle) await this.writer.write((data) => handle.write(data), lines(batch));
+      const text = batch.map((line) => (typeof line === "string" ? line : requestLine(line))).join("\n");
+      await this.handle?.write(`${text}\n`);
       if (rotate) await this.rotate();
     });
     if (rotate) {
@@ -137,12 +149,28 @@ function newest(queue: (RequestRecord | string)[], limits: HistoryLimits): (Requ
   return queue;
 }
 
-function* lines(batch: (RequestRecord | string)[]): Generator<string> {
-  for (const line of batch) yield typeof line === "string" ? line : requestLine(line);
-}
-
 function bodyBytes(record: RequestRecord): number {
   return record.body.length + (record.response?.body.length ?? 0);
+}
+
+function requestLine(r: RequestRecord): string {
+  const { body, headers, response, receivedAt, ...rest } = r;
+  const line: Record<string, unknown> = {
+    t: "r",
+    ...rest,
+    receivedAt: receivedAt.toISOString(),
+    headers: Object.entries(redactHeaders(headers)),
+    bodyBase64: Buffer.from(body).toString("base64"),
+  };
+  if (response) {
+    line.response = {
+      status: response.status,
+      headers: Object.entries(redactHeaders(response.headers)),
+      bodyBase64: Buffer.from(response.body).toString("base64"),
+      truncated: response.truncated,
+    };
+  }
+  return JSON.stringify(line);
 }
 
 /** Streams one file into the history, line by line (it can be hundreds of megabytes). */
@@ -175,4 +203,50 @@ async function readInto(
     current?.counted(bodyBytes(restored));
   }
   return { damaged, lastNumber };
+}
+
+function withoutTag(line: Extract<Line, { t: "d" }>): DeliveryRecord {
+  const { t: _t, n: _n, ...delivery } = line;
+  return delivery;
+}
+
+/** A line, when it has the shape of one (a torn last line, or a foreign one, is skipped). */
+function parseLine(text: string): Line | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const line = value as Record<string, unknown>;
+  if (line.t === "d" && typeof line.n === "number" && typeof line.seq === "number") return line as Line;
+  const ok =
+    line.t === "r" &&
+    typeof line.n === "number" &&
+    typeof line.method === "string" &&
+    typeof line.path === "string" &&
+    typeof line.bodyBase64 === "string" &&
+    Array.isArray(line.headers) &&
+    !Number.isNaN(Date.parse(String(line.receivedAt)));
+  return ok ? (line as Line) : undefined;
+}
+
+function fromLine(line: Extract<Line, { t: "r" }>): RequestRecord {
+  const { t: _t, bodyBase64, receivedAt, response, ...rest } = line;
+  const record: RequestRecord = {
+    ...rest,
+    receivedAt: new Date(receivedAt),
+    body: Buffer.from(bodyBase64, "base64"),
+    response: undefined,
+  };
+  if (response && typeof response.bodyBase64 === "string") {
+    record.response = {
+      status: response.status,
+      headers: response.headers,
+      body: Buffer.from(response.bodyBase64, "base64"),
+      truncated: response.truncated === true,
+    };
+  }
+  return record;
 }

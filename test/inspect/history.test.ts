@@ -1,11 +1,9 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { open } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RequestRecord } from "../../src/events/types.js";
 import { History } from "../../src/inspect/history.js";
 import { HistoryFile } from "../../src/inspect/history-file.js";
-import { CHUNK_BYTES } from "../../src/store/chunk-writer.js";
 import { workDir } from "../listen/helpers.js";
 
 function record(n: number, bodyBytes = 10, extra: Partial<RequestRecord> = {}): RequestRecord {
@@ -138,34 +136,5 @@ describe("HistoryFile: the history on disk", () => {
     const reopened = await HistoryFile.open(work.dir, history);
     await reopened.file.close();
     expect(history.page(10).map((e) => e.record.n)).toEqual([4, 3, 2]);
-  });
-
-  it("writes a batch in pieces of at most 64 KB through one buffer, never a copy of the whole batch", async () => {
-    // A spy on the real FileHandle's write: it records each piece and writes it.
-    const probe = await open(join(work.dir, "probe"), "w");
-    const proto = Object.getPrototypeOf(probe) as { write: (data: Uint8Array) => Promise<unknown> };
-    await probe.close();
-    const write = vi.spyOn(proto, "write");
-    try {
-      const { file } = await HistoryFile.open(work.dir, new History());
-      // 1,000 requests of 4 KB: a batch of about 5.6 MB once base64'd.
-      for (let n = 1; n <= 1_000; n += 1) file.record(record(n, 4_000));
-      file.record(record(1_001, CHUNK_BYTES));
-      await file.close();
-      const pieces = write.mock.calls.map(([data]) => data as Uint8Array);
-      expect(pieces.length).toBeGreaterThan(80);
-      // The one record longer than a piece goes alone, as one line.
-      const over = pieces.filter((data) => data.length > CHUNK_BYTES);
-      expect(over.map((data) => Buffer.from(data).toString().split("\n").length)).toEqual([2]);
-      const buffers = new Set(pieces.filter((data) => data.length <= CHUNK_BYTES).map((d) => d.buffer));
-      expect(buffers.size).toBe(1);
-    } finally {
-      write.mockRestore();
-    }
-    const history = new History();
-    await (await HistoryFile.open(work.dir, history)).file.close();
-    expect(history.size).toBe(1_000);
-    expect(history.get(1_001)?.record.body.length).toBe(CHUNK_BYTES);
-    expect(history.get(2)?.record.body).toEqual(Buffer.alloc(4_000, 0x61));
   });
 });
