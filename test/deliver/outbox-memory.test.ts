@@ -1,6 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Target } from "../helpers/target.js";
 import { entry, outboxFor, type Running, tempDir, until } from "./helpers.js";
 
 // A full collection on demand, so what is measured is what is still referenced, not garbage.
@@ -38,8 +39,9 @@ describe("the outbox's memory as the queue grows", () => {
   }
 
   it("keeps a few bytes per pending entry, not its body: a down target's queue of 4 KB events", async () => {
-    // Nothing listens on port 9 here: every attempt is refused, and the next waits an hour.
-    running = await outboxFor(work.dir, new URL("http://127.0.0.1:9/"), { schedule: [3_600_000] });
+    // Nothing listens there: every attempt is refused, and the next waits an hour.
+    const down = new URL(`http://127.0.0.1:${await Target.freePort()}/`);
+    running = await outboxFor(work.dir, down, { schedule: [3_600_000] });
     running.outbox.start();
     // The first thousand fill the cache of just-accepted entries (4 MB); only positions come after.
     await fill(running, 1, 1_001);
