@@ -236,6 +236,22 @@ try {
     );
   }
 
+  // BENCH_HOOK_OTHER=/path/to/bin/hook.js: another build (an older commit's worktree) in the same rounds,
+  // for an A/B that the machine's other load moves alike.
+  if (process.env.BENCH_HOOK_OTHER) {
+    const otherPort = await freePort();
+    const otherArgs = [...hookArgs];
+    otherArgs[otherArgs.indexOf("--port") + 1] = String(otherPort);
+    otherArgs[otherArgs.indexOf("--data-dir") + 1] = join(work, ".hook-other");
+    otherArgs[otherArgs.indexOf("--inspect-port") + 1] = String(await freePort());
+    await serve(
+      "hook listen, BENCH_HOOK_OTHER",
+      process.execPath,
+      [process.env.BENCH_HOOK_OTHER, ...otherArgs],
+      otherPort,
+    );
+  }
+
   for (const server of servers) await warmUp(server.url);
   // Rounds alternate between the servers, so a change in the machine's other load between rounds
   // moves all of them, and each ratio is taken within one round.

@@ -2,9 +2,9 @@ import { readFileSync, statSync } from "node:fs";
 import { configPath } from "../config-path.js";
 
 /**
- * The help screens as commander prints them, rendered at build time (scripts/build-help.mjs) so that
+ * The help screens as commander prints them, rendered at build time (scripts/build.mjs) so that
  * bin/hook.js can print one without loading commander or the command list. `screens[""]` is
- * `hook --help`; `screens[NAME]` is `hook NAME --help`. test/startup.test.ts renders every screen
+ * `hook --help`; `screens[NAME]` is `hook NAME --help`. test/help-screens.test.ts renders every screen
  * through commander and compares it byte for byte with what the file makes bin/hook.js print.
  */
 export interface PrebuiltHelp {

@@ -37,7 +37,7 @@ export async function renderHelp(words: string[], cwd: string, columns?: number)
   return stdout.text;
 }
 
-/** Every help screen, wrapped at HELP_WIDTH: what scripts/build-help.mjs saves for bin/hook.js. */
+/** Every help screen, wrapped at HELP_WIDTH: what scripts/build.mjs saves for bin/hook.js. */
 export async function renderHelpScreens(cwd: string): Promise<PrebuiltHelp> {
   const screens: Record<string, string> = { "": await renderHelp(["--help"], cwd, HELP_WIDTH) };
   for (const name of commandNames()) screens[name] = await renderHelp([name, "--help"], cwd, HELP_WIDTH);
