@@ -203,8 +203,9 @@ function move(step) {
 }
 
 function live(after) {
-  // batch=1: one `requests` event (an array) per batch; in a browser every event has a real cost.
-  const source = new EventSource(`/api/events?batch=1${after ? `&after=${after}` : ""}`);
+  // batch=1: one `requests` event (an array) per batch; in a browser every event has a real cost;
+  // keep: the server sends of each batch only the newest summaries this page would keep.
+  const source = new EventSource(`/api/events?batch=1&keep=${KEEP}${after ? `&after=${after}` : ""}`);
   source.addEventListener("open", () => {
     $("live").textContent = "live";
   });

@@ -63,7 +63,13 @@ const ROUTES: [string, RegExp, Handler][] = [
   [
     "GET",
     /^\/api\/events$/,
-    async (d, _m, req, res) => d.stream.attach(res, lastEventId(req), query(req).get("batch") === "1"),
+    async (d, _m, req, res) => {
+      const q = query(req);
+      const keep = positive(q.get("keep"), "keep");
+      if (keep === 0)
+        throw new ApiError(400, "keep must be 1 or more (it is how many summaries the client keeps)");
+      return d.stream.attach(res, lastEventId(req), q.get("batch") === "1", keep);
+    },
   ],
   ["GET", /^\/api\/outbox$/, async (d) => ({ entries: await outboxOf(d).list() })],
   [

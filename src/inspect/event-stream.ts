@@ -6,11 +6,19 @@ interface Client {
   res: ServerResponse;
   /** `?batch=1`: the requests of one batch go out as one `requests` event (an array). */
   batch: boolean;
+  /**
+   * `?keep=N` (with batch=1): the page keeps only its newest N summaries, so of each batch only the
+   * newest N are serialised and sent, and batches close at most every KEEP_BATCH_MS: under a burst
+   * the page parses a fraction of what arrived and ends with exactly the summaries it would have kept.
+   */
+  keep: number;
+  /** When a keep client's next batch may close (its first, after a quiet spell, at once). */
+  nextBatchAt: number;
   /** Text not yet written: messages of one burst go out in one write. */
   buffered: string[];
   bufferedBytes: number;
-  /** Batch clients: the request summaries (JSON) not yet sent, and the last one's number. */
-  requests: string[];
+  /** Batch clients: the requests not yet sent (serialised at the flush, only those sent), the last one's number. */
+  requests: (() => Record<string, unknown>)[];
   lastId: number;
 }
 
@@ -23,6 +31,8 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 /** Events of a burst go out together, a few writes a second rather than one per request. */
 const BATCH_MS = 50;
+/** A keep client (the page) gets a batch at most this often: it draws no more often than that anyway. */
+const KEEP_BATCH_MS = 500;
 /** A reconnecting batch client gets its backlog in arrays of this many. */
 const BACKLOG_BATCH = 500;
 
@@ -46,13 +56,22 @@ export class EventStream {
   }
 
   /** Starts a stream; sends the requests numbered above `lastId` first. */
-  attach(res: ServerResponse, lastId: number | undefined, batch: boolean): void {
+  attach(res: ServerResponse, lastId: number | undefined, batch: boolean, keep = Infinity): void {
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
       "x-accel-buffering": "no",
     });
-    const client: Client = { res, batch, buffered: [], bufferedBytes: 0, requests: [], lastId: 0 };
+    const client: Client = {
+      res,
+      batch,
+      keep: batch ? keep : Infinity,
+      nextBatchAt: 0,
+      buffered: [],
+      bufferedBytes: 0,
+      requests: [],
+      lastId: 0,
+    };
     // retry: how soon the browser reconnects after hook restarts or cuts a slow page off.
     const parts = ["retry: 1000\n\n"];
     const missed = lastId === undefined ? [] : this.history.after(lastId);
@@ -73,21 +92,21 @@ export class EventStream {
 
   publish(kind: string, id: number | undefined, data: () => Record<string, unknown>): void {
     if (this.clients.size === 0) return;
-    const json = JSON.stringify(data());
     if (kind !== "request" || id === undefined) {
-      this.broadcast(message(kind, id, json));
+      this.broadcast(message(kind, id, JSON.stringify(data())));
       return;
     }
     let text: string | undefined;
     for (const client of this.clients) {
       if (!client.batch) {
-        text ??= message(kind, id, json);
+        text ??= message(kind, id, JSON.stringify(data()));
         this.append(client, text);
         continue;
       }
-      client.requests.push(json);
+      client.requests.push(data);
+      // What the page would drop from its list is neither kept here nor ever serialised.
+      if (client.requests.length > client.keep) client.requests.shift();
       client.lastId = id;
-      client.bufferedBytes += json.length;
     }
     this.schedule();
   }
@@ -108,20 +127,25 @@ export class EventStream {
 
   private closeBatch(client: Client): void {
     if (client.requests.length === 0) return;
-    client.buffered.push(message("requests", client.lastId, `[${client.requests.join(",")}]`));
+    const json = client.requests.map((data) => JSON.stringify(data())).join(",");
+    this.append(client, message("requests", client.lastId, `[${json}]`));
     client.requests = [];
+    if (client.keep !== Infinity) client.nextBatchAt = Date.now() + KEEP_BATCH_MS;
   }
 
-  private schedule(): void {
+  private schedule(delay = BATCH_MS): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setTimeout(() => this.flush(), BATCH_MS);
+    setTimeout(() => this.flush(), Math.max(delay, BATCH_MS));
   }
 
   private flush(): void {
     this.scheduled = false;
+    const now = Date.now();
     for (const client of this.clients) {
-      this.closeBatch(client);
+      if (client.nextBatchAt <= now) this.closeBatch(client);
+      // A keep client's batch stays open until its time: come back for it then.
+      else if (client.requests.length > 0) this.schedule(client.nextBatchAt - now);
       if (client.buffered.length === 0) continue;
       if (client.res.writableLength + client.bufferedBytes > MAX_BUFFERED) {
         this.clients.delete(client);

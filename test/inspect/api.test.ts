@@ -212,5 +212,10 @@ describe("the inspector's API", () => {
     expect(bad.status).toBe(400);
     expect(String(bad.json.error)).toMatch(/must start with \//);
     expect(linesOf(hook.proc, "request")).toHaveLength(1);
+    for (const keep of ["0", "many"]) {
+      const refused = await fetch(`${hook.inspectUrl}/api/events?batch=1&keep=${keep}`);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/^keep must be/);
+    }
   });
 });

@@ -53,8 +53,12 @@ describe("the inspector page, in Chromium", () => {
 
   it("shows requests live, opens one, and replays an edited body that the target's Stripe SDK verifies", async () => {
     const inspecting = hook as Inspecting;
+    const asked: string[] = [];
+    page.on("request", (request) => asked.push(new URL(request.url()).search));
     await page.goto(inspecting.inspectUrl);
     await expect.poll(() => page.getByRole("status").first().textContent(), WAIT).toBe("live");
+    // The page asks only for what it keeps (its newest 1,000): under a burst, the rest is never sent.
+    expect(asked).toContain("?batch=1&keep=1000");
 
     await send(inspecting.url, event("evt_page_1", 100), "/webhooks/stripe", {
       authorization: "Bearer page-secret",
