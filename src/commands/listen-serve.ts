@@ -137,10 +137,10 @@ export async function serveListen(options: ListenOptions, io: Io, early: EarlyRe
   io.stdout.on("error", () => undefined);
   const bus = new EventBus();
   bus.on(new ListenRenderer(out).handle);
-  const checked = settings.secrets.map((secret) => ["--secret", secret]);
+  const checked = settings.secrets.map((secret): [string, string] => ["--secret", secret]);
   if (settings.forwardSecret) checked.push(["--forward-secret", settings.forwardSecret]);
   for (const [flag, secret] of checked) {
-    const hint = settings.provider?.checkSecret?.(secret as string);
+    const hint = settings.provider?.checkSecret?.(secret);
     if (hint) bus.emit({ kind: "warning", message: `${flag}: ${hint}` });
   }
   let ready = false;

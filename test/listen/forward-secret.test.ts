@@ -119,6 +119,32 @@ describe("listen --forward-secret: what it needs", () => {
     expect(proc.stdout + proc.stderr).not.toContain(APP_SECRET);
   });
 
+  it("a Stripe API key given as the app's secret is warned about, naming the flag", async () => {
+    const work = workDir();
+    try {
+      const key = "sk_test_not_a_webhook_secret_42";
+      const hook = await startListen(
+        [
+          "--provider",
+          "stripe",
+          "--secret",
+          PROVIDER_SECRET,
+          "-f",
+          "http://127.0.0.1:9/",
+          "--forward-secret",
+          key,
+        ],
+        { cwd: work.dir },
+      );
+      const [warning] = await waitForLines(hook.proc, "warning", 1);
+      expect(String(warning?.message)).toMatch(/^--forward-secret: /);
+      await hook.proc.stop("SIGINT");
+      expect(hook.proc.stdout + hook.proc.stderr).not.toContain(key);
+    } finally {
+      work.remove();
+    }
+  });
+
   it.each([
     [["--forward-secret", APP_SECRET, "-f", "http://127.0.0.1:9/"], "--forward-secret needs --provider"],
     [
