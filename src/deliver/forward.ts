@@ -25,6 +25,9 @@ export type ForwardResult =
       latencyMs: number;
     };
 
+/** Makes a request what is sent; `deliveryId` is the request's own, when the pipeline knows it. */
+export type Prepare = (request: OutgoingRequest, deliveryId: string | undefined) => OutgoingRequest;
+
 /** An app's answer larger than this is cut (its status still counts): a provider reads only the status. */
 const FORWARD_ANSWER_MAX = 10 * 1024 * 1024;
 
@@ -34,19 +37,14 @@ export class Forwarder {
   private readonly limits: Limits;
   private readonly client: HttpClient;
   private readonly urlFor: (path: string) => string;
-  private readonly prepare: ((request: OutgoingRequest) => OutgoingRequest) | undefined;
+  private readonly prepare: Prepare | undefined;
 
   /**
    * `timeoutMs` (--timeout) is a deadline for the whole exchange: connect, headers and body. `env`
    * holds the proxy variables (every forwarder honours them the same way); `prepare`, when given,
    * makes each request what is sent (--forward-secret re-signs it with the app's secret).
    */
-  constructor(
-    target: URL,
-    timeoutMs: number,
-    env: Record<string, string | undefined>,
-    prepare?: (request: OutgoingRequest) => OutgoingRequest,
-  ) {
+  constructor(target: URL, timeoutMs: number, env: Record<string, string | undefined>, prepare?: Prepare) {
     this.target = target;
     this.prepare = prepare;
     this.urlFor = urlJoiner(target);
@@ -54,8 +52,9 @@ export class Forwarder {
     this.client = new HttpClient({ env, connections: 256, keepAliveTimeoutMs: 4_000 });
   }
 
-  async send(request: OutgoingRequest): Promise<ForwardResult> {
-    const outgoing = this.prepare ? this.prepare(request) : request;
+  /** `deliveryId`: the request's own, as the pipeline described it (what `prepare` keeps when it re-signs). */
+  async send(request: OutgoingRequest, deliveryId?: string): Promise<ForwardResult> {
+    const outgoing = this.prepare ? this.prepare(request, deliveryId) : request;
     const { origin, path } = splitUrl(this.urlFor(outgoing.path));
     const headers = endToEndFlat(outgoing.headers);
     const answer = await this.client.send(

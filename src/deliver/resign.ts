@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { headersFromPairs } from "../net/headers.js";
 import { getProvider, providerNames } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { buildRequest } from "../replay/build.js";
-import type { OutgoingRequest } from "./forward.js";
+import type { OutgoingRequest, Prepare } from "./forward.js";
 import type { OutboxEntry } from "./journal.js";
 
 /** How the outbox sends an entry: signed afresh when it can be, else as it arrived (and when that goes stale). */
@@ -49,17 +48,11 @@ export function signer(provider: Provider | undefined, secret: string | undefine
 
 /**
  * --forward-secret on live forwarding: each request, as it goes to the app, signed again with the
- * app's own secret by the same code as an outbox attempt, keeping the delivery id it came with.
+ * app's own secret by the same code as an outbox attempt, keeping the delivery id it came with (the
+ * pipeline's description of it: not parsed a second time here).
  */
-export function forwardResigner(
-  provider: Provider,
-  secret: string,
-  now: () => Date,
-): (request: OutgoingRequest) => OutgoingRequest {
-  return (request) => {
-    const { deliveryId } = provider.describe(request.body, headersFromPairs(request.headers));
-    return resign(request, provider, secret, now(), deliveryId ?? randomUUID());
-  };
+export function forwardResigner(provider: Provider, secret: string, now: () => Date): Prepare {
+  return (request, deliveryId) => resign(request, provider, secret, now(), deliveryId ?? randomUUID());
 }
 
 function resign(

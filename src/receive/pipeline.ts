@@ -100,7 +100,7 @@ export class Pipeline {
       return finish("rejected", reply, { error: verification.reason });
     }
     // The app answers its own handshakes, live: a filter or the outbox's 202 would swallow the challenge.
-    if (handshake && o.forwarder) return this.forward(incoming, o.forwarder, finish);
+    if (handshake && o.forwarder) return this.forward(incoming, o.forwarder, finish, draft.deliveryId);
     if (o.filter && !o.filter(description.type)) {
       return finish("filtered", jsonReply(200, { ok: true, filtered: true }));
     }
@@ -137,7 +137,7 @@ export class Pipeline {
   private deliver(incoming: Incoming, draft: Draft, finish: Finish): Promise<Reply> {
     const o = this.options;
     if (o.durable) return this.queue(incoming, draft, finish);
-    if (o.forwarder) return this.forward(incoming, o.forwarder, finish);
+    if (o.forwarder) return this.forward(incoming, o.forwarder, finish, draft.deliveryId);
     return finish("accepted", jsonReply(200, { ok: true }));
   }
 
@@ -262,8 +262,14 @@ export class Pipeline {
     }
   }
 
-  private async forward(incoming: Incoming, forwarder: Forwarder, finish: Finish): Promise<Reply> {
-    const result = await forwarder.send(incoming);
+  /** `deliveryId`: the one describe found, for a forwarder that signs again (--forward-secret) to keep. */
+  private async forward(
+    incoming: Incoming,
+    forwarder: Forwarder,
+    finish: Finish,
+    deliveryId: string | undefined,
+  ): Promise<Reply> {
+    const result = await forwarder.send(incoming, deliveryId);
     if (!result.ok) {
       const status = result.kind === "timeout" ? 504 : 502;
       const error = result.kind === "timeout" ? "target timed out" : "target unreachable";

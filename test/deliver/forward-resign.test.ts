@@ -33,7 +33,7 @@ const header = (request: OutgoingRequest, name: string) =>
 
 describe("forwardResigner (--forward-secret on live forwarding)", () => {
   it("stripe: one signature, the app's; the body, path and other headers as they came", () => {
-    const out = forwardResigner(getProvider("stripe"), APP_SECRET, () => at)(received("stripe", "d1"));
+    const out = forwardResigner(getProvider("stripe"), APP_SECRET, () => at)(received("stripe", "d1"), "d1");
     const [signature] = header(out, "stripe-signature");
     expect(header(out, "stripe-signature")).toHaveLength(1);
     expect(() =>
@@ -51,22 +51,42 @@ describe("forwardResigner (--forward-secret on live forwarding)", () => {
 
   it("signs at the clock's moment, not the provider's", () => {
     const later = new Date(at.getTime() + 3_600_000);
-    const out = forwardResigner(getProvider("stripe"), APP_SECRET, () => later)(received("stripe", "d1"));
+    const out = forwardResigner(
+      getProvider("stripe"),
+      APP_SECRET,
+      () => later,
+    )(received("stripe", "d1"), "d1");
     expect(header(out, "stripe-signature")[0]).toContain(`t=${Math.floor(later.getTime() / 1000)},`);
   });
 
   it("github: the app's secret verifies it, and the delivery id the provider gave is kept", async () => {
-    const out = forwardResigner(getProvider("github"), APP_SECRET, () => at)(received("github", "dlv-77"));
+    const out = forwardResigner(
+      getProvider("github"),
+      APP_SECRET,
+      () => at,
+    )(received("github", "dlv-77"), "dlv-77");
     const [signature] = header(out, "x-hub-signature-256");
     expect(await octokitVerify(APP_SECRET, BODY, signature ?? "")).toBe(true);
     expect(header(out, "x-github-delivery")).toEqual(["dlv-77"]);
   });
 
   it("standard webhooks: webhook-id, the signed message id, is kept and verifies", () => {
-    const out = forwardResigner(getProvider("standard"), APP_SECRET, () => at)(received("standard", "msg_9"));
+    const out = forwardResigner(
+      getProvider("standard"),
+      APP_SECRET,
+      () => at,
+    )(received("standard", "msg_9"), "msg_9");
     const headers = Object.fromEntries(out.headers.map(([n, v]) => [n.toLowerCase(), v]));
     expect(headers["webhook-id"]).toBe("msg_9");
     expect(() => new Webhook(APP_SECRET).verify(BODY, headers)).not.toThrow();
+  });
+
+  it("a request with no delivery id of its own gets a fresh one for each send", () => {
+    const resign = forwardResigner(getProvider("github"), APP_SECRET, () => at);
+    const [first] = header(resign(received("github", ""), undefined), "x-github-delivery");
+    const [second] = header(resign(received("github", ""), undefined), "x-github-delivery");
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(first);
   });
 });
 

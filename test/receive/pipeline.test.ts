@@ -192,6 +192,31 @@ describe("the receiving pipeline, records", () => {
     expect(l.records[0]).toMatchObject({ outcome: "too-large", event: undefined, deliveryId: undefined });
   });
 
+  it("hands the forwarder the delivery id it described (what --forward-secret keeps when it re-signs)", async () => {
+    const github = getProvider("github");
+    const given: (string | undefined)[] = [];
+    const keeping = new Forwarder(new URL(target.url), 5_000, {}, (request, deliveryId) => {
+      given.push(deliveryId);
+      return request;
+    });
+    closers.push(() => keeping.close(0));
+    const l = await listen({ provider: github, keys: new VerifyKeys(github, ["s"]), forwarder: keeping });
+    const body = '{"zen":"hi"}';
+    const signature = github.sign({
+      body: Buffer.from(body),
+      secret: "s",
+      timestamp: new Date(),
+      deliveryId: "d-42",
+    });
+    const res = await post(l.url, body, {
+      ...signature,
+      "x-github-event": "ping",
+      "content-type": "application/json",
+    });
+    expect(res.status).toBe(200);
+    expect(given).toEqual(["d-42"]);
+  });
+
   it("the none provider verifies nothing: no verdict on the record", async () => {
     const none = getProvider("none");
     const l = await listen({ provider: none, keys: new VerifyKeys(none, ["s"]) });
